@@ -1,0 +1,146 @@
+package io.parikshan.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.parikshan.proxy.buffer.BufferBudget;
+import io.parikshan.proxy.metrics.DuplicatorMetrics;
+import io.parikshan.proxy.tcp.ClientConnectionHandler;
+import io.parikshan.proxy.tcp.Connector;
+import io.parikshan.proxy.tcp.NettyConnector;
+import io.parikshan.proxy.tcp.ProxyContext;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The running TCP duplicator: listens on the client-facing address, proxies each connection to
+ * production and feeds it to every clone. Clones can be added, removed and replaced while it runs.
+ *
+ * <pre>{@code
+ * try (TrafficDuplicator proxy = TrafficDuplicator.start(config, registry)) {
+ *     proxy.replaceClone("clone-1", new CloneTarget("clone-2", HostPort.parse("10.0.0.7:6379")));
+ * }
+ * }</pre>
+ */
+public final class TrafficDuplicator implements AutoCloseable {
+
+    private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final Channel server;
+    private final CloneRoutes routes;
+    private final BufferBudget globalBudget;
+
+    private TrafficDuplicator(EventLoopGroup acceptor, EventLoopGroup workers, Channel server,
+                              CloneRoutes routes, BufferBudget globalBudget) {
+        this.acceptor = acceptor;
+        this.workers = workers;
+        this.server = server;
+        this.routes = routes;
+        this.globalBudget = globalBudget;
+    }
+
+    /**
+     * Binds the listen address and starts proxying.
+     *
+     * @param registry where the metrics go (the caller exposes it, e.g. with an HTTP server)
+     * @throws IllegalStateException if the listen address cannot be bound (message names it)
+     */
+    public static TrafficDuplicator start(DuplicatorConfig config, PrometheusRegistry registry) {
+        return start(config, registry, new NettyConnector(CONNECT_TIMEOUT_MILLIS), 0);
+    }
+
+    /** As {@link #start(DuplicatorConfig, PrometheusRegistry)} with a given number of I/O threads (0: Netty's default). */
+    public static TrafficDuplicator start(DuplicatorConfig config, PrometheusRegistry registry, int ioThreads) {
+        return start(config, registry, new NettyConnector(CONNECT_TIMEOUT_MILLIS), ioThreads);
+    }
+
+    static TrafficDuplicator start(DuplicatorConfig config, PrometheusRegistry registry, Connector connector, int ioThreads) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(registry, "registry");
+        BufferBudget budget = new BufferBudget(config.globalBudget().bytes());
+        CloneRoutes[] holder = new CloneRoutes[1];
+        DuplicatorMetrics metrics = new DuplicatorMetrics(registry,
+                () -> holder[0] == null ? List.<CloneRoute>of() : holder[0].current(),
+                () -> new long[] {budget.used(), budget.limit()});
+        CloneRoutes routes = new CloneRoutes(metrics);
+        holder[0] = routes;
+        config.clones().forEach(routes::add);
+        ProxyContext context = new ProxyContext(config, connector, routes, budget, metrics);
+
+        EventLoopGroup acceptor = new NioEventLoopGroup(1);
+        EventLoopGroup workers = new NioEventLoopGroup(ioThreads);
+        try {
+            Channel server = new ServerBootstrap()
+                    .group(acceptor, workers)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new ClientConnectionHandler(context));
+                        }
+                    })
+                    .bind(config.listen().host(), config.listen().port())
+                    .syncUninterruptibly()
+                    .channel();
+            return new TrafficDuplicator(acceptor, workers, server, routes, budget);
+        } catch (RuntimeException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw new IllegalStateException("cannot listen on " + config.listen() + ": " + e.getMessage()
+                    + "; pick a free port or stop what holds it", e);
+        }
+    }
+
+    /** The bound address (useful with port 0). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Starts feeding a clone; it sees connections opened from now on. */
+    public void addClone(CloneTarget clone) {
+        routes.add(clone);
+    }
+
+    /** Stops feeding a clone and closes its connections (production connections stay). */
+    public boolean removeClone(String name) {
+        return routes.remove(name);
+    }
+
+    /** Swaps a clone for a fresh one (re-sync): new connections go to the replacement, the old one's are closed. */
+    public void replaceClone(String oldName, CloneTarget replacement) {
+        routes.replace(oldName, replacement);
+    }
+
+    public List<CloneTarget> clones() {
+        return routes.targets();
+    }
+
+    /** Bytes held by all clone buffers right now. */
+    public long bufferedBytes() {
+        return globalBudget.used();
+    }
+
+    /** Stops listening and closes every connection. */
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        routes.clear();
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

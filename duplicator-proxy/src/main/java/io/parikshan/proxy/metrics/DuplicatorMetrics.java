@@ -1,0 +1,137 @@
+package io.parikshan.proxy.metrics;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/** All metrics of one duplicator, registered once in the registry given. */
+public final class DuplicatorMetrics {
+
+    /** What the lag gauges read at scrape time, one entry per live clone. */
+    public interface LagView {
+        String cloneName();
+
+        long lagBytes();
+
+        double lagSeconds();
+    }
+
+    private final CounterDataPoint clientToProxyBytes;
+    private final CounterDataPoint proxyToProductionBytes;
+    private final CounterDataPoint productionToClientBytes;
+    private final CounterDataPoint productionConnectFailures;
+    private final Gauge activeConnections;
+    private final Counter proxyToCloneBytes;
+    private final Counter proxyToCloneDroppedBytes;
+    private final Counter cloneDesyncedConnections;
+    private final Counter cloneConnections;
+    private final Counter cloneToProxyDiscardedBytes;
+    private final Gauge cloneActiveConnections;
+
+    public DuplicatorMetrics(PrometheusRegistry registry, Supplier<? extends Iterable<? extends LagView>> lagViews,
+                             Supplier<long[]> globalBufferUsedAndLimit) {
+        Objects.requireNonNull(registry, "registry");
+        clientToProxyBytes = Counter.builder()
+                .name("parikshan_client_to_proxy_bytes_total").unit(Unit.BYTES)
+                .help("Bytes read from clients.").register(registry);
+        proxyToProductionBytes = Counter.builder()
+                .name("parikshan_proxy_to_production_bytes_total").unit(Unit.BYTES)
+                .help("Client bytes written to production.").register(registry);
+        productionToClientBytes = Counter.builder()
+                .name("parikshan_production_to_client_bytes_total").unit(Unit.BYTES)
+                .help("Production answer bytes written back to clients.").register(registry);
+        productionConnectFailures = Counter.builder()
+                .name("parikshan_production_connect_failures_total")
+                .help("Client connections refused because production could not be reached.").register(registry);
+        activeConnections = Gauge.builder()
+                .name("parikshan_proxy_active_connections")
+                .help("Client connections (TCP) or sessions (UDP) currently open through the proxy.").register(registry);
+        proxyToCloneBytes = Counter.builder()
+                .name("parikshan_proxy_to_clone_bytes_total").unit(Unit.BYTES)
+                .help("Client bytes written to a clone.").labelNames("clone").register(registry);
+        proxyToCloneDroppedBytes = Counter.builder()
+                .name("parikshan_proxy_to_clone_dropped_bytes_total").unit(Unit.BYTES)
+                .help("Client bytes a clone never got because its connection was dropped (budget, failure, stall).")
+                .labelNames("clone").register(registry);
+        cloneDesyncedConnections = Counter.builder()
+                .name("parikshan_clone_desynced_connections_total")
+                .help("Clone connections closed early because the clone could not keep up or failed.")
+                .labelNames("clone").register(registry);
+        cloneConnections = Counter.builder()
+                .name("parikshan_clone_connections_total")
+                .help("Clone connections (TCP) or sessions (UDP) opened.").labelNames("clone").register(registry);
+        cloneToProxyDiscardedBytes = Counter.builder()
+                .name("parikshan_clone_to_proxy_discarded_bytes_total").unit(Unit.BYTES)
+                .help("Answer bytes from a clone, read and thrown away.").labelNames("clone").register(registry);
+        cloneActiveConnections = Gauge.builder()
+                .name("parikshan_clone_active_connections")
+                .help("Clone connections currently open.").labelNames("clone").register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_buffer_lag_bytes").unit(Unit.BYTES)
+                .help("Client bytes held for a clone and not yet written to it.")
+                .labelNames("clone")
+                .callback(cb -> {
+                    for (LagView v : lagViews.get()) {
+                        cb.call(v.lagBytes(), v.cloneName());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_buffer_lag_seconds").unit(Unit.SECONDS)
+                .help("Age of the oldest client byte not yet written to a clone (0 when none is waiting).")
+                .labelNames("clone")
+                .callback(cb -> {
+                    for (LagView v : lagViews.get()) {
+                        cb.call(v.lagSeconds(), v.cloneName());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_buffer_used_bytes").unit(Unit.BYTES)
+                .help("Bytes held by all clone buffers together.")
+                .callback(cb -> cb.call(globalBufferUsedAndLimit.get()[0])).register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_buffer_budget_bytes").unit(Unit.BYTES)
+                .help("Global budget of all clone buffers together.")
+                .callback(cb -> cb.call(globalBufferUsedAndLimit.get()[1])).register(registry);
+    }
+
+    public void clientToProxy(long bytes) {
+        clientToProxyBytes.inc(bytes);
+    }
+
+    public void proxyToProduction(long bytes) {
+        proxyToProductionBytes.inc(bytes);
+    }
+
+    public void productionToClient(long bytes) {
+        productionToClientBytes.inc(bytes);
+    }
+
+    public void productionConnectFailed() {
+        productionConnectFailures.inc();
+    }
+
+    public void connectionOpened() {
+        activeConnections.inc();
+    }
+
+    public void connectionClosed() {
+        activeConnections.dec();
+    }
+
+    /** The labelled data points of one clone; look up once per clone, not per byte. */
+    public CloneMetrics forClone(String cloneName) {
+        return new CloneMetrics(
+                proxyToCloneBytes.labelValues(cloneName),
+                proxyToCloneDroppedBytes.labelValues(cloneName),
+                cloneDesyncedConnections.labelValues(cloneName),
+                cloneConnections.labelValues(cloneName),
+                cloneToProxyDiscardedBytes.labelValues(cloneName),
+                cloneActiveConnections.labelValues(cloneName));
+    }
+}

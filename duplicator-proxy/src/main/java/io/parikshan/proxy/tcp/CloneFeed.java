@@ -1,0 +1,270 @@
+package io.parikshan.proxy.tcp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parikshan.proxy.CloneConnection;
+import io.parikshan.proxy.CloneRoute;
+import io.parikshan.proxy.buffer.BufferBudget;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection's stream to one clone. Holds the client's bytes (retained duplicates of
+ * what production got) until the clone's socket took them, within a per-connection budget and
+ * the proxy-wide {@link BufferBudget}. Anything it cannot deliver whole it drops whole: it
+ * closes the clone connection and counts it as desynced, so the clone sees a shorter stream,
+ * never one with a hole.
+ *
+ * <p>Confined to the client's event loop, except {@link #retire()} and
+ * {@link #oldestPendingNanos()}.
+ */
+public final class CloneFeed implements CloneConnection {
+
+    private enum State { CONNECTING, OPEN, CLOSED }
+
+    /** Bytes of one chunk, when it arrived, and who waits for the clone to take it (sync strategy). */
+    private record Chunk(int bytes, long arrivedNanos, Runnable onTaken) {
+    }
+
+    private final Channel client;
+    private final CloneRoute route;
+    private final BufferBudget globalBudget;
+    private final long connectionBudget;
+    private final Duration drainTimeout;
+    private final ChannelFutureListener written = this::onWritten;
+    /** Chunks not yet taken by the clone's socket, oldest first; mirrors {@link #waitingForConnect} then in-flight writes. */
+    private final ArrayDeque<Chunk> unsent = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuf> waitingForConnect = new ArrayDeque<>();
+
+    private Channel clone;
+    private State state = State.CONNECTING;
+    private long unsentBytes;
+    private volatile long oldestPendingNanos;
+    private boolean abandoned;
+    private boolean retired;
+    private boolean halfClosePending;
+    private boolean closePending;
+    private ScheduledFuture<?> drainDeadline;
+
+    private CloneFeed(Channel client, CloneRoute route, BufferBudget globalBudget, long connectionBudget, Duration drainTimeout) {
+        this.client = client;
+        this.route = route;
+        this.globalBudget = globalBudget;
+        this.connectionBudget = connectionBudget;
+        this.drainTimeout = drainTimeout;
+    }
+
+    /**
+     * Opens the clone side of a client connection that production just accepted.
+     *
+     * @return the feed, or null if the clone was removed meanwhile
+     */
+    static CloneFeed open(Channel client, CloneRoute route, Connector connector, BufferBudget globalBudget,
+                          long connectionBudget, Duration drainTimeout) {
+        CloneFeed feed = new CloneFeed(client, route, globalBudget, connectionBudget, drainTimeout);
+        if (!route.attach(feed)) {
+            return null;
+        }
+        route.metrics().opened();
+        ChannelFuture connect = connector.connect(client, route.target().address(), new CloneAnswerDiscarder(route.metrics()), true);
+        feed.clone = connect.channel();
+        feed.clone.closeFuture().addListener(f -> feed.onCloneClosed());
+        connect.addListener(feed::onConnected);
+        return feed;
+    }
+
+    /**
+     * Takes one chunk of client bytes (ownership passes here: the chunk is written or released).
+     *
+     * @param onTaken run once the clone's socket took the chunk or the chunk was dropped; null if nobody waits
+     */
+    void offer(ByteBuf chunk, Runnable onTaken) {
+        int n = chunk.readableBytes();
+        if (abandoned || state == State.CLOSED) {
+            chunk.release();
+            if (!abandoned) {
+                // the clone closed on its own and now misses bytes
+                route.metrics().dropped(n);
+                abandon(true);
+            } else if (!retired) {
+                route.metrics().dropped(n);
+            }
+            runIfSet(onTaken);
+            return;
+        }
+        if (unsentBytes + n > connectionBudget || !globalBudget.tryReserve(n)) {
+            chunk.release();
+            route.metrics().dropped(n);
+            abandon(true);
+            runIfSet(onTaken);
+            return;
+        }
+        long now = System.nanoTime();
+        if (unsent.isEmpty()) {
+            oldestPendingNanos = now;
+        }
+        unsent.add(new Chunk(n, now, onTaken));
+        unsentBytes += n;
+        route.addLag(n);
+        if (state == State.CONNECTING) {
+            waitingForConnect.add(chunk);
+        } else {
+            clone.writeAndFlush(chunk).addListener(written);
+        }
+    }
+
+    /** The client sent FIN: the clone gets FIN after the bytes before it. */
+    void clientHalfClosed() {
+        if (state == State.CONNECTING) {
+            halfClosePending = true;
+        } else if (state == State.OPEN && !abandoned) {
+            Channels.shutdownOutputAfterFlush(clone);
+        }
+    }
+
+    /** The client connection is gone: the clone gets what is queued, then close, within the drain timeout. */
+    void clientClosed() {
+        if (state == State.CONNECTING) {
+            closePending = true;
+        } else if (state == State.OPEN && !abandoned) {
+            drain();
+        }
+    }
+
+    @Override
+    public long oldestPendingNanos() {
+        return oldestPendingNanos;
+    }
+
+    @Override
+    public void retire() {
+        client.eventLoop().execute(() -> {
+            if (!abandoned) {
+                retired = true;
+                abandon(false);
+            }
+        });
+    }
+
+    /** True while the clone is still being fed (not dropped, not closed). */
+    boolean isLive() {
+        return !abandoned && state != State.CLOSED;
+    }
+
+    long unsentBytes() {
+        return unsentBytes;
+    }
+
+    private void onConnected(io.netty.util.concurrent.Future<? super Void> f) {
+        if (!f.isSuccess()) {
+            if (!abandoned) {
+                abandon(true); // refused or unreachable clone: counted, production carries on
+            }
+            return;
+        }
+        if (abandoned || state == State.CLOSED) {
+            clone.close();
+            return;
+        }
+        state = State.OPEN;
+        ByteBuf chunk;
+        while ((chunk = waitingForConnect.poll()) != null) {
+            clone.write(chunk).addListener(written);
+        }
+        clone.flush();
+        if (halfClosePending) {
+            Channels.shutdownOutputAfterFlush(clone);
+        }
+        if (closePending) {
+            drain();
+        }
+    }
+
+    private void onWritten(ChannelFuture f) {
+        Chunk c = unsent.poll();
+        if (c == null) {
+            return; // already accounted as dropped when the feed was abandoned
+        }
+        giveBack(c.bytes());
+        oldestPendingNanos = unsent.isEmpty() ? 0 : unsent.peek().arrivedNanos();
+        if (f.isSuccess()) {
+            route.metrics().sent(c.bytes());
+        } else {
+            route.metrics().dropped(c.bytes());
+            abandon(true);
+        }
+        runIfSet(c.onTaken());
+    }
+
+    private void drain() {
+        Channels.closeOnFlush(clone);
+        if (!drainTimeout.isZero()) {
+            drainDeadline = clone.eventLoop().schedule(() -> {
+                if (clone.isOpen() && !abandoned) {
+                    if (unsentBytes > 0) {
+                        abandon(true); // stalled clone: stop holding memory for it
+                    } else {
+                        clone.close();
+                    }
+                }
+            }, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onCloneClosed() {
+        if (!abandoned && unsentBytes > 0) {
+            abandon(true); // the clone went away before taking everything
+        }
+        state = State.CLOSED;
+        if (drainDeadline != null) {
+            drainDeadline.cancel(false);
+        }
+        route.detach(this);
+        route.metrics().closed();
+    }
+
+    /** Drops everything held and closes the clone connection; counted as desynced unless the clone was retired. */
+    private void abandon(boolean desynced) {
+        if (abandoned) {
+            return;
+        }
+        abandoned = true;
+        if (desynced) {
+            route.metrics().desynced();
+        }
+        ByteBuf chunk;
+        while ((chunk = waitingForConnect.poll()) != null) {
+            chunk.release();
+        }
+        Chunk c;
+        while ((c = unsent.poll()) != null) {
+            giveBack(c.bytes());
+            if (!retired) {
+                route.metrics().dropped(c.bytes());
+            }
+            runIfSet(c.onTaken());
+        }
+        oldestPendingNanos = 0;
+        // in-flight writes are failed and released by Netty on close; their listeners find nothing left to account
+        if (clone != null) {
+            clone.close();
+        }
+    }
+
+    private void giveBack(int bytes) {
+        unsentBytes -= bytes;
+        route.addLag(-bytes);
+        globalBudget.release(bytes);
+    }
+
+    private static void runIfSet(Runnable r) {
+        if (r != null) {
+            r.run();
+        }
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The TCP duplicator, one handler per channel role.
+ *
+ * <ul>
+ *   <li>{@link io.parikshan.proxy.tcp.ClientConnectionHandler}: the client side. A pull loop with
+ *   {@code AUTO_READ} off: the next chunk is read only when production took the previous one
+ *   (and, in the synchronized strategy, every clone too). Each chunk is handed to every clone
+ *   feed as a {@code retainedDuplicate()} before the original goes to production.</li>
+ *   <li>{@link io.parikshan.proxy.tcp.ProductionHandler}: production's answers, pulled back to
+ *   the client the same way. Backpressure lives only between client and production.</li>
+ *   <li>{@link io.parikshan.proxy.tcp.CloneFeed}: one clone connection of one client connection,
+ *   with its own byte-bounded queue. It never pauses the client; when it would exceed its
+ *   budgets or its clone fails it closes the clone connection (counted as desynced) so the
+ *   clone never sees a stream with a hole in it.</li>
+ * </ul>
+ *
+ * All channels of one client connection share the client's event loop, so their state needs
+ * no locks; only the budget shared by all connections is atomic. Connect, half-close and close
+ * reach production and clones in the client's order.
+ */
+package io.parikshan.proxy.tcp;
