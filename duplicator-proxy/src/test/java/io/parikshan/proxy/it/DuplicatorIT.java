@@ -1,0 +1,337 @@
+package io.parikshan.proxy.it;
+
+import io.parikshan.proxy.ByteSize;
+import io.parikshan.proxy.CloneTarget;
+import io.parikshan.proxy.DuplicatorConfig;
+import io.parikshan.proxy.HostPort;
+import io.parikshan.proxy.Scrape;
+import io.parikshan.proxy.TrafficDuplicator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.zip.CRC32C;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The duplicator between real sockets on loopback: real servers standing in for production and
+ * clones (fast, slow, stalled, killed), real clients. Runs under Netty's paranoid leak detection
+ * (Failsafe's argLine); any leak report fails the test.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DuplicatorIT {
+
+    private static final Logger LEAK_LOGGER = Logger.getLogger("io.netty.util.ResourceLeakDetector");
+    private final List<String> leaks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Handler leakCatcher = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getMessage() != null && record.getMessage().contains("LEAK")) {
+                leaks.add(record.getMessage());
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+
+    DuplicatorIT() {
+        LEAK_LOGGER.addHandler(leakCatcher);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        // leaks are reported when a leaked buffer is collected and a later allocation notices
+        System.gc();
+        PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
+        LEAK_LOGGER.removeHandler(leakCatcher);
+        assertThat(leaks).as("Netty leak reports").isEmpty();
+    }
+
+    private LoopbackServer server(LoopbackServer.Behaviour behaviour, long param) throws IOException {
+        LoopbackServer s = new LoopbackServer(behaviour, param);
+        closeables.add(s);
+        return s;
+    }
+
+    private TrafficDuplicator proxy(DuplicatorConfig config) {
+        return proxy(config, registry);
+    }
+
+    private TrafficDuplicator proxy(DuplicatorConfig config, PrometheusRegistry metricsGoTo) {
+        TrafficDuplicator d = TrafficDuplicator.start(config, metricsGoTo);
+        closeables.add(d);
+        return d;
+    }
+
+    private static DuplicatorConfig config(LoopbackServer production, CloneTarget... clones) {
+        return DuplicatorConfig.of(HostPort.parse("127.0.0.1:0"), production.address(), List.of(clones));
+    }
+
+    private static HostPort address(TrafficDuplicator d) {
+        return HostPort.of(d.localAddress());
+    }
+
+    private static byte[] payload(String id, int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        byte[] head = id.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, b, 0, Math.min(head.length, size));
+        return b;
+    }
+
+    private static long crc(byte[] b) {
+        CRC32C c = new CRC32C();
+        c.update(b);
+        return c.getValue();
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private double metric(String name, String clone) {
+        return Scrape.value(registry, name, clone);
+    }
+
+    @Test
+    void small_and_large_payloads_reach_production_and_clone_byte_identical_with_half_close() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer clone = server(LoopbackServer.Behaviour.CLONE_CHATTER, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("fast", clone.address())));
+
+        int[] sizes = {1, 17, 1500, 65_537, 8 * 1024 * 1024};
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] p = payload("", sizes[i], i);
+            LoopbackClient.Exchange ex = LoopbackClient.send(address(proxy), p);
+            // the client half-closed and still got the whole echo, and nothing from the clone
+            assertThat(Arrays.equals(ex.answer(), p)).as("echo of %d bytes is byte-identical", sizes[i]).isTrue();
+        }
+        await("clone got every connection up to FIN", Duration.ofSeconds(30),
+                () -> clone.connections.size() == sizes.length && clone.connections.stream().allMatch(r -> r.done));
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] p = payload("", sizes[i], i);
+            LoopbackServer.Received atProduction = production.connections.get(i);
+            LoopbackServer.Received atClone = clone.connections.get(i);
+            assertThat(atProduction.bytes).isEqualTo(p.length);
+            assertThat(atProduction.crc()).isEqualTo(crc(p));
+            assertThat(atClone.bytes).as("clone connection %d length", i).isEqualTo(p.length);
+            assertThat(atClone.crc()).isEqualTo(crc(p));
+            assertThat(atClone.sawFin).as("clone saw the client's FIN").isTrue();
+        }
+        long total = Arrays.stream(sizes).asLongStream().sum();
+        assertThat(metric("parikshan_proxy_to_clone_bytes_total", "fast")).isEqualTo(total);
+        assertThat(metric("parikshan_clone_desynced_connections_total", "fast")).isZero();
+        assertThat(metric("parikshan_clone_to_proxy_discarded_bytes_total", "fast")).isPositive();
+        await("connections closed", Duration.ofSeconds(10),
+                () -> metric("parikshan_proxy_active_connections", null) == 0
+                        && metric("parikshan_clone_active_connections", "fast") == 0);
+    }
+
+    @Test
+    void many_concurrent_connections_each_reach_the_clone_whole() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer clone = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("fast", clone.address())));
+
+        int connections = 200;
+        ExecutorService clients = Executors.newFixedThreadPool(32);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                String id = String.format("conn-%011d", i);
+                byte[] p = payload(id, 16 + 1000 * (i % 97), i);
+                results.add(clients.submit(() -> Arrays.equals(LoopbackClient.send(address(proxy), p).answer(), p)));
+            }
+            for (Future<Boolean> r : results) {
+                assertThat(r.get(2, TimeUnit.MINUTES)).as("echo identical").isTrue();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        await("clone got all connections", Duration.ofSeconds(30),
+                () -> clone.connections.size() == connections && clone.connections.stream().allMatch(r -> r.done));
+        for (LoopbackServer.Received r : clone.connections) {
+            int i = Integer.parseInt(r.id().substring(5));
+            byte[] p = payload(String.format("conn-%011d", i), 16 + 1000 * (i % 97), i);
+            assertThat(r.bytes).as("clone bytes of %s", r.id()).isEqualTo(p.length);
+            assertThat(r.crc()).isEqualTo(crc(p));
+        }
+        assertThat(metric("parikshan_clone_desynced_connections_total", "fast")).isZero();
+    }
+
+    @Test
+    void slow_stalled_and_killed_clones_never_disturb_production_and_are_counted() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer fast = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer slow = server(LoopbackServer.Behaviour.SLOW, 4L * 1024 * 1024); // 4 MiB/s
+        LoopbackServer stalled = server(LoopbackServer.Behaviour.STALL, 0);
+        LoopbackServer killed = server(LoopbackServer.Behaviour.CRASH, 1024 * 1024);
+        TrafficDuplicator proxy = proxy(config(production,
+                new CloneTarget("fast", fast.address()),
+                new CloneTarget("slow", slow.address()),
+                new CloneTarget("stalled", stalled.address()),
+                new CloneTarget("killed", killed.address()))
+                .withBudgets(ByteSize.ofMebibytes(2), ByteSize.ofMebibytes(64)));
+
+        byte[] block = payload("", 64 * 1024, 42);
+        int repeats = 1024; // 64 MiB per connection
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<LoopbackClient.Exchange>> results = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                results.add(clients.submit(() -> LoopbackClient.stream(address(proxy), block, repeats)));
+            }
+            for (Future<LoopbackClient.Exchange> f : results) {
+                LoopbackClient.Exchange ex = f.get(2, TimeUnit.MINUTES);
+                ByteBuffer answer = ByteBuffer.wrap(ex.answer());
+                assertThat(ex.answer()).as("production's summary").hasSize(12);
+                assertThat(answer.getLong()).isEqualTo(ex.sentBytes());
+                assertThat(answer.getInt()).isEqualTo((int) ex.sentCrc());
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        await("fast clone finished", Duration.ofSeconds(60),
+                () -> fast.connections.size() == 4 && fast.connections.stream().allMatch(r -> r.done));
+        assertThat(fast.connections).allSatisfy(r -> assertThat(r.bytes).isEqualTo((long) block.length * repeats));
+        assertThat(metric("parikshan_clone_desynced_connections_total", "fast")).isZero();
+        await("desyncs counted", Duration.ofSeconds(60),
+                () -> metric("parikshan_clone_desynced_connections_total", "slow") == 4
+                        && metric("parikshan_clone_desynced_connections_total", "stalled") == 4
+                        && metric("parikshan_clone_desynced_connections_total", "killed") == 4);
+        assertThat(metric("parikshan_proxy_to_clone_dropped_bytes_total", "stalled")).isPositive();
+        // a desynced clone connection got a prefix of the stream, never more than was sent
+        assertThat(slow.connections).allSatisfy(r -> assertThat(r.bytes).isLessThan((long) block.length * repeats));
+        await("buffers given back", Duration.ofSeconds(10), () -> proxy.bufferedBytes() == 0);
+        assertThat(metric("parikshan_buffer_lag_bytes", "stalled")).isZero();
+    }
+
+    @Test
+    void memory_stays_within_the_budgets_while_one_gibibyte_passes_to_a_stalled_clone() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer stalled = server(LoopbackServer.Behaviour.STALL, 0);
+        long globalBudget = 16L * 1024 * 1024;
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("stalled", stalled.address()))
+                .withBudgets(ByteSize.ofMebibytes(8), ByteSize.ofBytes(globalBudget)));
+
+        byte[] block = payload("", 256 * 1024, 7);
+        int repeats = 4 * 1024; // 1 GiB
+        ExecutorService clients = Executors.newFixedThreadPool(2);
+        AtomicLong peakBuffered = new AtomicLong();
+        AtomicLong peakPooled = new AtomicLong();
+        try {
+            List<Future<LoopbackClient.Exchange>> results = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                results.add(clients.submit(() -> LoopbackClient.stream(address(proxy), block, repeats / 2)));
+            }
+            while (!results.stream().allMatch(Future::isDone)) {
+                peakBuffered.accumulateAndGet(proxy.bufferedBytes(), Math::max);
+                PooledByteBufAllocator a = PooledByteBufAllocator.DEFAULT;
+                peakPooled.accumulateAndGet(a.metric().usedDirectMemory() + a.metric().usedHeapMemory(), Math::max);
+                Thread.sleep(5);
+            }
+            for (Future<LoopbackClient.Exchange> f : results) {
+                LoopbackClient.Exchange ex = f.get();
+                ByteBuffer answer = ByteBuffer.wrap(ex.answer());
+                assertThat(answer.getLong()).isEqualTo(ex.sentBytes());
+                assertThat(answer.getInt()).isEqualTo((int) ex.sentCrc());
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThat(peakBuffered.get()).isLessThanOrEqualTo(globalBudget);
+        // the pool allocates in chunks of a few MiB per arena: allow that much above the budget
+        assertThat(peakPooled.get()).as("Netty pooled memory peak").isLessThan(globalBudget + 64L * 1024 * 1024);
+        assertThat(metric("parikshan_clone_desynced_connections_total", "stalled")).isEqualTo(2);
+        assertThat(metric("parikshan_client_to_proxy_bytes_total", null)).isEqualTo((double) block.length * repeats);
+        assertThat(metric("parikshan_proxy_to_production_bytes_total", null)).isEqualTo((double) block.length * repeats);
+    }
+
+    @Test
+    void unreachable_production_resets_the_client_and_a_refused_clone_only_counts() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        TrafficDuplicator toNowhere = proxy(DuplicatorConfig.of(HostPort.parse("127.0.0.1:0"),
+                new HostPort("127.0.0.1", closedPort), List.of()));
+        assertThatThrownBy(() -> LoopbackClient.send(address(toNowhere), new byte[] {1, 2, 3}))
+                .as("the client sees its connection reset, as it sees a refusal when direct")
+                .isInstanceOf(IOException.class);
+        assertThat(metric("parikshan_production_connect_failures_total", null)).isEqualTo(1);
+
+        PrometheusRegistry second = new PrometheusRegistry();
+        TrafficDuplicator withRefusedClone = proxy(config(production,
+                new CloneTarget("gone", new HostPort("127.0.0.1", closedPort))), second);
+        byte[] p = payload("", 100_000, 3);
+        assertThat(LoopbackClient.send(address(withRefusedClone), p).answer()).isEqualTo(p);
+        await("refused clone counted", Duration.ofSeconds(10),
+                () -> Scrape.value(second, "parikshan_clone_desynced_connections_total", "gone") == 1);
+    }
+
+    @Test
+    void a_clone_replaced_at_run_time_gets_the_connections_opened_after_the_swap() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer first = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer second = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("c1", first.address())));
+
+        try (Socket open = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
+            open.getOutputStream().write("before".getBytes());
+            await("first clone connected", Duration.ofSeconds(10), () -> first.connections.size() == 1);
+            proxy.replaceClone("c1", new CloneTarget("c2", second.address()));
+            byte[] p = payload("after-swap", 5000, 9);
+            assertThat(LoopbackClient.send(address(proxy), p).answer()).isEqualTo(p);
+            await("second clone got the new connection", Duration.ofSeconds(10),
+                    () -> second.connections.size() == 1 && second.connections.get(0).done);
+            assertThat(second.connections.get(0).crc()).isEqualTo(crc(p));
+            await("old clone connection closed", Duration.ofSeconds(10), () -> first.connections.get(0).done);
+            // production's connection of the open client is untouched
+            open.getOutputStream().write("!".getBytes());
+            byte[] echo = open.getInputStream().readNBytes(7);
+            assertThat(new String(echo)).isEqualTo("before!");
+        }
+        assertThat(proxy.clones()).extracting(CloneTarget::name).containsExactly("c2");
+        assertThat(metric("parikshan_clone_desynced_connections_total", "c1")).isZero();
+    }
+}
