@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-public final class TrafficDuplicator implements AutoCloseable {
+public final class TrafficDuplicator implements Duplicator {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
 
@@ -107,25 +107,30 @@ public final class TrafficDuplicator implements AutoCloseable {
     }
 
     /** The bound address (useful with port 0). */
+    @Override
     public InetSocketAddress localAddress() {
         return (InetSocketAddress) server.localAddress();
     }
 
     /** Starts feeding a clone; it sees connections opened from now on. */
+    @Override
     public void addClone(CloneTarget clone) {
         routes.add(clone);
     }
 
     /** Stops feeding a clone and closes its connections (production connections stay). */
+    @Override
     public boolean removeClone(String name) {
         return routes.remove(name);
     }
 
     /** Swaps a clone for a fresh one (re-sync): new connections go to the replacement, the old one's are closed. */
+    @Override
     public void replaceClone(String oldName, CloneTarget replacement) {
         routes.replace(oldName, replacement);
     }
 
+    @Override
     public List<CloneTarget> clones() {
         return routes.targets();
     }

@@ -1,0 +1,47 @@
+package io.parikshan.proxy;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/** A running duplicator (TCP or UDP) whose clones can change while it runs. */
+public interface Duplicator extends AutoCloseable {
+
+    /** The bound client-facing address (useful with port 0). */
+    InetSocketAddress localAddress();
+
+    /** Starts feeding a clone; it sees connections (or sessions) opened from now on. */
+    void addClone(CloneTarget clone);
+
+    /** Stops feeding a clone and closes its side of every connection; false if unknown. */
+    boolean removeClone(String name);
+
+    /** Swaps a clone for a fresh one (re-sync) in one step. */
+    void replaceClone(String oldName, CloneTarget replacement);
+
+    /** The clones fed right now. */
+    List<CloneTarget> clones();
+
+    /**
+     * Makes the fed clones equal to {@code wanted}: adds the new ones, removes the missing ones,
+     * replaces those whose address changed. Used when a config file is edited.
+     */
+    default void setClones(List<CloneTarget> wanted) {
+        List<CloneTarget> now = clones();
+        for (CloneTarget c : now) {
+            if (wanted.stream().noneMatch(w -> w.name().equals(c.name()))) {
+                removeClone(c.name());
+            }
+        }
+        for (CloneTarget w : wanted) {
+            CloneTarget current = now.stream().filter(c -> c.name().equals(w.name())).findFirst().orElse(null);
+            if (current == null) {
+                addClone(w);
+            } else if (!current.equals(w)) {
+                replaceClone(w.name(), w);
+            }
+        }
+    }
+
+    @Override
+    void close();
+}
