@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import io.parikshan.clone.ParikshanException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,7 +28,22 @@ public final class Parikshan implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Parikshan());
         // Subcommands (one line each, keep sorted by product area):
+        cl.addSubcommand(new DoctorCommand());
+        cl.addSubcommand(new CloneCommand());
+        cl.addSubcommand(new ListCommand());
+        cl.addSubcommand(new DestroyCommand());
+        cl.setExecutionExceptionHandler(Parikshan::userError);
         return cl;
+    }
+
+    /** A failure the user can act on is one line on stderr and exit code 1, not a stack trace. */
+    private static int userError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        if (e instanceof ParikshanException) {
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            cmd.getErr().flush();
+            return 1;
+        }
+        throw e;
     }
 
     public static void main(String[] args) {

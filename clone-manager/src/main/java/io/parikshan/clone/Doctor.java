@@ -1,0 +1,217 @@
+package io.parikshan.clone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Checks everything a live clone needs from the host, one {@link HostCheck} each. */
+public final class Doctor {
+
+    public static final String CRIU_MIN = "4.2";
+    static final long MIN_FREE_BYTES = 1L << 30;
+    static final Path RUNC_CONF = Path.of("/etc/criu/runc.conf");
+    private static final Pattern CRIU_VERSION = Pattern.compile("Version:\\s*(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
+    private static final String SETUP = "run deploy/host/setup.sh as root";
+
+    private final DockerEngine engine;
+    private final Path stateRoot;
+    private final Path runcRoot;
+
+    public Doctor(DockerEngine engine, Path stateRoot) {
+        this(engine, stateRoot, CheckpointDumper.DEFAULT_RUNC_ROOT);
+    }
+
+    Doctor(DockerEngine engine, Path stateRoot, Path runcRoot) {
+        this.engine = engine;
+        this.stateRoot = stateRoot;
+        this.runcRoot = runcRoot;
+    }
+
+    /** All checks, in the order a user would fix them. */
+    public List<HostCheck> checks() {
+        List<HostCheck> out = new ArrayList<>();
+        out.add(root());
+        HostCheck eng = engine();
+        out.add(eng);
+        if (eng.ok()) {
+            out.add(guard("experimental", this::experimental));
+        }
+        out.add(guard("criu", Doctor::criu));
+        out.add(guard("criu config", Doctor::criuConfig));
+        out.add(guard("runc", this::runc));
+        out.add(guard("rsync", () -> tool("rsync", List.of("rsync", "--version"))));
+        out.add(guard("iptables", Doctor::iptables));
+        out.add(guard("disk", () -> disk(eng.ok() ? engine.rootDir() : stateRoot)));
+        return out;
+    }
+
+    /** Throws the first failing check's one-line problem. */
+    public void requireAll() {
+        for (HostCheck c : checks()) {
+            if (!c.ok()) {
+                throw new ParikshanException(c.problem());
+            }
+        }
+    }
+
+    static HostCheck root() {
+        long uid = effectiveUid();
+        return uid == 0 ? HostCheck.pass("root", "running as root")
+                : HostCheck.fail("root", "running as uid " + uid,
+                        "CRIU and the sandbox firewall need root; rerun with sudo");
+    }
+
+    HostCheck engine() {
+        try {
+            engine.requireReachable();
+            return HostCheck.pass("docker engine", "reachable at " + engine.host()
+                    + " (version " + engine.serverVersion() + ")");
+        } catch (ParikshanException e) {
+            return HostCheck.fail("docker engine", "not reachable at " + engine.host(),
+                    "start it with deploy/host/setup.sh (or dockerd)");
+        }
+    }
+
+    HostCheck experimental() {
+        return engine.experimental() ? HostCheck.pass("experimental", "on (checkpoint/restore available)")
+                : HostCheck.fail("experimental", "off",
+                        "set {\"experimental\": true} in /etc/docker/daemon.json and restart dockerd, or "
+                                + SETUP);
+    }
+
+    static HostCheck criu() {
+        Optional<Path> criu = onPath("criu");
+        if (criu.isEmpty()) {
+            return HostCheck.fail("criu", "not found on PATH", "CRIU >= " + CRIU_MIN + " is needed; " + SETUP);
+        }
+        HostCommand.Result v = HostCommand.run(List.of(criu.get().toString(), "--version"), Duration.ofSeconds(20));
+        Matcher m = CRIU_VERSION.matcher(v.stdout());
+        if (!m.find()) {
+            return HostCheck.fail("criu", criu.get() + " printed no version", "reinstall it; " + SETUP);
+        }
+        String version = m.group(1) + "." + m.group(2) + (m.group(3) == null ? "" : "." + m.group(3));
+        if (!atLeast(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), CRIU_MIN)) {
+            return HostCheck.fail("criu", criu.get() + " is version " + version + ", older than " + CRIU_MIN,
+                    "older CRIU cannot dump TCP sockets on this kernel; " + SETUP);
+        }
+        HostCommand.Result check = HostCommand.run(List.of(criu.get().toString(), "check"), Duration.ofSeconds(60));
+        if (!check.ok()) {
+            return HostCheck.fail("criu", "'criu check' fails: " + check.reason(),
+                    "the kernel lacks a feature CRIU needs; " + SETUP);
+        }
+        return HostCheck.pass("criu", criu.get() + " version " + version + ", 'criu check' passes");
+    }
+
+    static HostCheck criuConfig() {
+        try {
+            if (Files.isRegularFile(RUNC_CONF)
+                    && Files.readAllLines(RUNC_CONF).stream().anyMatch(l -> l.strip().equals("tcp-close"))) {
+                return HostCheck.pass("criu config", RUNC_CONF + " has tcp-close");
+            }
+        } catch (IOException e) {
+            // reported below
+        }
+        return HostCheck.fail("criu config", RUNC_CONF + " lacks the line tcp-close",
+                "without it a container with open connections cannot be cloned; " + SETUP);
+    }
+
+    HostCheck runc() {
+        HostCheck t = tool("runc", List.of("runc", "--version"));
+        if (!t.ok()) {
+            return t;
+        }
+        if (!Files.isDirectory(runcRoot)) {
+            return HostCheck.fail("runc", "state directory " + runcRoot + " is missing",
+                    "Parikshan supports Docker with its default runc runtime; check 'docker info'");
+        }
+        return HostCheck.pass("runc", t.detail() + ", state in " + runcRoot);
+    }
+
+    static HostCheck iptables() {
+        HostCommand.Result r = HostCommand.run(List.of("iptables", "-w", "-n", "-L", "DOCKER-USER"), Duration.ofSeconds(30));
+        return r.ok() ? HostCheck.pass("iptables", "chain DOCKER-USER present")
+                : HostCheck.fail("iptables", "chain DOCKER-USER unavailable (" + r.reason() + ")",
+                        "the sandbox needs Docker's iptables integration; " + SETUP);
+    }
+
+    HostCheck disk(Path dockerRoot) {
+        long free = Math.min(usable(dockerRoot), usable(stateRoot));
+        String detail = human(free) + " free for checkpoint images (" + dockerRoot + ", " + stateRoot + ")";
+        return free >= MIN_FREE_BYTES ? HostCheck.pass("disk", detail)
+                : HostCheck.fail("disk", "only " + detail, "free at least " + human(MIN_FREE_BYTES));
+    }
+
+    static long usable(Path p) {
+        Path q = p;
+        while (q != null && !Files.exists(q)) {
+            q = q.getParent();
+        }
+        try {
+            return q == null ? 0 : Files.getFileStore(q).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    static HostCheck tool(String name, List<String> versionCommand) {
+        if (onPath(versionCommand.get(0)).isEmpty()) {
+            return HostCheck.fail(name, "not found on PATH", SETUP);
+        }
+        HostCommand.Result r = HostCommand.run(versionCommand, Duration.ofSeconds(20));
+        String first = r.stdout().strip().lines().findFirst().orElse("");
+        return r.ok() ? HostCheck.pass(name, first) : HostCheck.fail(name, r.reason(), SETUP);
+    }
+
+    static Optional<Path> onPath(String program) {
+        String path = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : path.split(":")) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    static boolean atLeast(int major, int minor, String min) {
+        String[] m = min.split("\\.");
+        int mj = Integer.parseInt(m[0]);
+        int mn = Integer.parseInt(m[1]);
+        return major > mj || (major == mj && minor >= mn);
+    }
+
+    static long effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.split("\\s+")[2]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // fall through
+        }
+        return -1;
+    }
+
+    static String human(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format("%.1f GiB", bytes / (double) (1L << 30));
+        }
+        return String.format("%.1f MiB", bytes / (double) (1L << 20));
+    }
+
+    private static HostCheck guard(String name, Supplier<HostCheck> check) {
+        try {
+            return check.get();
+        } catch (RuntimeException e) {
+            return HostCheck.fail(name, DockerEngine.rootMessage(e), SETUP);
+        }
+    }
+}

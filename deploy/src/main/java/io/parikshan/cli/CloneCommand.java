@@ -1,0 +1,124 @@
+package io.parikshan.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.parikshan.clone.CloneManager;
+import io.parikshan.clone.ClonePhase;
+import io.parikshan.clone.CloneProgress;
+import io.parikshan.clone.CloneReport;
+import io.parikshan.clone.CloneRequest;
+import io.parikshan.clone.DockerEngine;
+import io.parikshan.clone.PortPublication;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code parikshan clone}: live-clone a running container into a sandboxed copy. */
+@Command(name = "clone", mixinStandardHelpOptions = true,
+        description = {"Live-clone a running container: production keeps serving, the clone resumes "
+                + "from production's memory and files in a sandbox that cannot open connections."})
+final class CloneCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "CONTAINER", description = "The production container (name or id).")
+    String source;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The clone's name (default: <container>-clone-<n>).")
+    String name;
+
+    @Option(names = "--publish", paramLabel = "[IP:][PORT:]CONTAINER_PORT",
+            description = "Publish a clone port on the host (default: production's published ports, "
+                    + "each on 127.0.0.1 with a free port). Repeatable.")
+    List<String> publish = new ArrayList<>();
+
+    @Option(names = "--json", description = "Print the result as JSON on stdout (progress goes to stderr).")
+    boolean json;
+
+    @Mixin
+    HostOptions host;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<PortPublication> ports = publish.stream().map(PortPublication::parse).toList();
+        CloneRequest request = new CloneRequest(source, name, ports);
+        PrintWriter progressOut = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        try (DockerEngine engine = host.engine()) {
+            CloneReport report = new CloneManager(engine, host.stateRoot()).clone(request, progress(progressOut));
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(asJson(report)));
+            } else {
+                printTable(out, report);
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    private static CloneProgress progress(PrintWriter out) {
+        return new CloneProgress() {
+            private int step;
+
+            @Override
+            public void started(ClonePhase phase) {
+                out.printf("[%d/%d] %s ...%n", ++step, ClonePhase.values().length, phase.label());
+                out.flush();
+            }
+
+            @Override
+            public void finished(ClonePhase phase, Duration took, String detail) {
+                out.printf("      %s done in %d ms: %s%n", phase.label(), took.toMillis(), detail);
+                out.flush();
+            }
+        };
+    }
+
+    static void printTable(PrintWriter out, CloneReport r) {
+        out.printf("%nCloned %s into %s in %.2f s; production was frozen for %d ms.%n",
+                r.production(), r.cloneName(), r.totalMillis() / 1000.0, r.frozenMillis());
+        out.printf("  %-22s %8s%n", "phase", "ms");
+        for (ClonePhase p : ClonePhase.values()) {
+            out.printf("  %-22s %8d%n", p.label(), r.millis(p));
+        }
+        out.printf("  %-22s %8d%n", "frozen window", r.frozenMillis());
+        out.printf("  %-22s %8d%n", "total", r.totalMillis());
+        out.printf("  %-22s %8.1f MiB%n", "checkpoint images", r.imageBytes() / 1048576.0);
+        out.printf("clone %s at %s on sandbox network %s%n", r.cloneName(),
+                r.cloneIp().isEmpty() ? "(no address)" : r.cloneIp(), r.sandboxNetwork());
+        for (String a : r.addresses()) {
+            out.println("  published " + a);
+        }
+    }
+
+    static Map<String, Object> asJson(CloneReport r) {
+        Map<String, Object> phases = new LinkedHashMap<>();
+        for (ClonePhase p : ClonePhase.values()) {
+            phases.put(p.name().toLowerCase(), r.millis(p));
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clone", r.cloneName());
+        m.put("cloneId", r.cloneId());
+        m.put("production", r.production());
+        m.put("sandboxNetwork", r.sandboxNetwork());
+        m.put("cloneIp", r.cloneIp());
+        m.put("addresses", r.addresses());
+        m.put("phaseMillis", phases);
+        m.put("frozenMillis", r.frozenMillis());
+        m.put("totalMillis", r.totalMillis());
+        m.put("imageBytes", r.imageBytes());
+        m.put("preCopiedBytes", r.preCopiedBytes());
+        return m;
+    }
+}
