@@ -160,7 +160,7 @@ jar="$repo/deploy/target/parikshan.jar"
 if [[ ${PARIKSHAN_SKIP_BUILD:-0} != 1 ]]; then
   if [[ ! -f $jar ]] || [[ -n "$(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$jar" -print -quit)" ]]; then
     step "building the parikshan CLI"
-    (cd "$repo" && mvn -B -q -DskipTests -DskipITs install) || die "maven build failed; run 'mvn -B -DskipTests install' in $repo to see why"
+    (cd "$repo" && mvn -B -q -ntp -DskipTests -DskipITs -pl deploy -am install) || die "maven build failed; run 'mvn -B -DskipTests install' in $repo to see why"
   fi
   step "parikshan doctor"
   "$repo/deploy/bin/parikshan" doctor
