@@ -1,0 +1,107 @@
+package io.parikshan.agent;
+
+import io.parikshan.dsl.Frequency;
+import io.parikshan.dsl.Phase;
+import io.parikshan.dsl.Probe;
+import io.parikshan.dsl.ProbeCondition;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A probe of a loaded suite: its matchers, and the per-hit decision whether its tests run. */
+final class ActiveProbe {
+
+    /** Set while a condition runs on an application thread, so probed calls inside it are ignored. */
+    private static final ThreadLocal<boolean[]> IN_CONDITION = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    private final LoadedSuite suite;
+    private final Probe probe;
+    private final ElementMatcher<TypeDescription> types;
+    private final ElementMatcher<MethodDescription> methods;
+    private final boolean entry;
+    private final boolean exit;
+    private final boolean exception;
+    private final double rate;
+    private final long limit;
+    private final AtomicLong runs = new AtomicLong();
+
+    ActiveProbe(LoadedSuite suite, Probe probe) {
+        this.suite = suite;
+        this.probe = probe.validate();
+        this.types = ProbeMatchers.types(probe.types());
+        this.methods = ProbeMatchers.methods(probe.methods());
+        this.entry = probe.phases().contains(Phase.ENTRY);
+        this.exit = probe.phases().contains(Phase.EXIT);
+        this.exception = probe.phases().contains(Phase.EXCEPTION);
+        Frequency f = probe.frequency();
+        this.rate = f.rate();
+        this.limit = f.limit();
+    }
+
+    Probe probe() {
+        return probe;
+    }
+
+    String name() {
+        return probe.name();
+    }
+
+    boolean selects(TypeDescription type, MethodDescription method) {
+        return types.matches(type) && methods.matches(method);
+    }
+
+    ElementMatcher<TypeDescription> typeMatcher() {
+        return types;
+    }
+
+    boolean firesAt(Phase phase) {
+        return switch (phase) {
+            case ENTRY -> entry;
+            case EXIT -> exit;
+            case EXCEPTION -> exception;
+        };
+    }
+
+    /** Called on the application thread for a hit at one of this probe's phases. */
+    void hit(Phase phase, String site, Object self, Object[] args, Object returned, Throwable thrown,
+             long elapsedNanos) {
+        if (rate < 1.0 && ThreadLocalRandom.current().nextDouble() >= rate) {
+            return;
+        }
+        if (runs.get() >= limit) {
+            return;
+        }
+        suite.metrics().hit(suite.name(), probe.name());
+        Invocation inv = new Invocation(probe.name(), phase, site, self, args, returned, thrown, elapsedNanos,
+                Thread.currentThread());
+        ProbeCondition condition = probe.condition();
+        if (condition != ProbeCondition.ALWAYS) {
+            boolean[] inCondition = IN_CONDITION.get();
+            if (inCondition[0]) {
+                return;
+            }
+            inCondition[0] = true;
+            boolean holds;
+            try {
+                holds = condition.test(inv);
+            } catch (Throwable t) {
+                if (runs.incrementAndGet() <= limit) {
+                    suite.recordConditionError(this, inv, t);
+                }
+                return;
+            } finally {
+                inCondition[0] = false;
+            }
+            if (!holds) {
+                return;
+            }
+        }
+        if (runs.incrementAndGet() > limit) {
+            return;
+        }
+        suite.runTests(this, inv);
+    }
+}

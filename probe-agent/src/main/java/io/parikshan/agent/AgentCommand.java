@@ -1,0 +1,68 @@
+package io.parikshan.agent;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What one attach (or {@code -javaagent}) asks of the agent, parsed from the agent argument:
+ * comma-separated {@code key=value} items or flags, e.g. {@code load=/tmp/parikshan/suites/s.jar,force}.
+ *
+ * <p>Actions: {@code attach} (initialise only), {@code load=<jar>}, {@code unload=<suite>},
+ * {@code list}, {@code report}, {@code inspect=<class>}, {@code metrics=[host:]port}.
+ * Options: {@code dir=<results dir>} (first attach only; default /tmp/parikshan), {@code force}
+ * (run tests even without the clone marker).
+ */
+record AgentCommand(List<Action> actions, Path dir, boolean force) {
+
+    static final Path DEFAULT_DIR = Path.of("/tmp/parikshan");
+
+    record Action(String verb, String value) {
+        Action {
+            Objects.requireNonNull(verb, "verb");
+        }
+    }
+
+    AgentCommand {
+        actions = List.copyOf(actions);
+        Objects.requireNonNull(dir, "dir");
+    }
+
+    static AgentCommand parse(String args) {
+        List<Action> actions = new ArrayList<>();
+        Path dir = DEFAULT_DIR;
+        boolean force = false;
+        if (args != null) {
+            for (String item : args.split(",")) {
+                String it = item.strip();
+                if (it.isEmpty()) {
+                    continue;
+                }
+                int eq = it.indexOf('=');
+                String key = eq < 0 ? it : it.substring(0, eq);
+                String value = eq < 0 ? null : it.substring(eq + 1);
+                switch (key) {
+                    case "dir" -> dir = Path.of(require(key, value));
+                    case "force" -> force = true;
+                    case "attach", "list", "report" -> actions.add(new Action(key, null));
+                    case "load", "unload", "inspect", "metrics" -> actions.add(new Action(key, require(key, value)));
+                    default -> throw new IllegalArgumentException("unknown agent argument '" + it
+                            + "': use attach, load=<jar>, unload=<suite>, list, report, inspect=<class>, "
+                            + "metrics=[host:]port, dir=<path>, force");
+                }
+            }
+        }
+        if (actions.isEmpty()) {
+            actions.add(new Action("attach", null));
+        }
+        return new AgentCommand(actions, dir, force);
+    }
+
+    private static String require(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("agent argument '" + key + "' needs a value: " + key + "=...");
+        }
+        return value;
+    }
+}

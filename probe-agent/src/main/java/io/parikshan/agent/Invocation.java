@@ -1,0 +1,122 @@
+package io.parikshan.agent;
+
+import io.parikshan.dsl.Phase;
+import io.parikshan.dsl.ProbeContext;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+/** One hit of a probe point: the live values of the probed call, as {@link ProbeContext}. */
+final class Invocation implements ProbeContext {
+
+    private static final Object[] NO_ARGS = new Object[0];
+    private static final int SUMMARY_VALUE_CHARS = 60;
+
+    private final String probeName;
+    private final Phase phase;
+    private final String site;
+    private final Object self;
+    private final Object[] args;
+    private final Object returned;
+    private final Throwable thrown;
+    private final long elapsedNanos;
+    private final Thread thread;
+
+    Invocation(String probeName, Phase phase, String site, Object self, Object[] args, Object returned,
+               Throwable thrown, long elapsedNanos, Thread thread) {
+        this.probeName = probeName;
+        this.phase = phase;
+        this.site = site;
+        this.self = self;
+        this.args = args == null ? NO_ARGS : args;
+        this.returned = returned;
+        this.thrown = thrown;
+        this.elapsedNanos = elapsedNanos;
+        this.thread = thread;
+    }
+
+    @Override
+    public String probeName() {
+        return probeName;
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public String typeName() {
+        return Sites.typeName(site);
+    }
+
+    @Override
+    public String methodName() {
+        return Sites.methodName(site);
+    }
+
+    @Override
+    public int argCount() {
+        return args.length;
+    }
+
+    @Override
+    public Object arg(int index) {
+        if (index < 0 || index >= args.length) {
+            throw new IndexOutOfBoundsException("argument " + index + " of " + methodName() + ", which takes "
+                    + args.length);
+        }
+        return args[index];
+    }
+
+    @Override
+    public Object receiver() {
+        return self;
+    }
+
+    @Override
+    public Object returnValue() {
+        return phase == Phase.EXIT ? returned : null;
+    }
+
+    @Override
+    public Optional<Throwable> thrown() {
+        return Optional.ofNullable(thrown);
+    }
+
+    @Override
+    public Duration elapsed() {
+        return Duration.ofNanos(elapsedNanos);
+    }
+
+    @Override
+    public Thread thread() {
+        return thread;
+    }
+
+    /** A short, bounded description for results: method, arguments, result, thread. */
+    String summary() {
+        StringJoiner a = new StringJoiner(", ", typeName() + "." + methodName() + "(", ")");
+        for (Object arg : args) {
+            a.add(describe(arg));
+        }
+        String s = a.toString();
+        if (phase == Phase.EXIT) {
+            s += " -> " + describe(returned);
+        } else if (phase == Phase.EXCEPTION) {
+            s += " threw " + describe(thrown);
+        }
+        return s + " on " + thread.getName();
+    }
+
+    private static String describe(Object value) {
+        String s;
+        try {
+            s = value instanceof String str ? '"' + str + '"' : String.valueOf(value);
+        } catch (Throwable t) {
+            s = "<toString threw " + t.getClass().getSimpleName() + ">";
+        }
+        return s.length() > SUMMARY_VALUE_CHARS ? s.substring(0, SUMMARY_VALUE_CHARS) + "..." : s;
+    }
+}

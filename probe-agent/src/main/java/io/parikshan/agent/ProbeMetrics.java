@@ -1,0 +1,59 @@
+package io.parikshan.agent;
+
+import io.parikshan.dsl.ProbeRun;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.util.Collection;
+import java.util.function.Supplier;
+
+/** The agent's Prometheus metrics; labels are suite and probe names (few) and outcomes. */
+final class ProbeMetrics {
+
+    private final Counter invocations;
+    private final Counter hits;
+    private final Histogram duration;
+
+    ProbeMetrics(PrometheusRegistry registry, Supplier<Collection<LoadedSuite>> suites) {
+        invocations = Counter.builder()
+                .name("parikshan_probe_invocations_total")
+                .help("Probe test runs, by outcome (pass, fail, error, timeout, skipped)")
+                .labelNames("suite", "probe", "outcome")
+                .register(registry);
+        hits = Counter.builder()
+                .name("parikshan_probe_hits_total")
+                .help("Probe point hits considered after sampling and limits, before the condition")
+                .labelNames("suite", "probe")
+                .register(registry);
+        duration = Histogram.builder()
+                .name("parikshan_probe_test_duration_seconds")
+                .help("Duration of probe test runs")
+                .unit(Unit.SECONDS)
+                .classicUpperBounds(0.0001, 0.001, 0.01, 0.1, 1, 10)
+                .labelNames("suite", "probe")
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_probe_instrumented_methods")
+                .help("Methods currently carrying a suite's probe advice")
+                .labelNames("suite")
+                .callback(cb -> suites.get().forEach(s -> cb.call(s.instrumentedMethods(), s.name())))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_probe_suites_loaded")
+                .help("Probe suites currently loaded")
+                .callback(cb -> cb.call(suites.get().size()))
+                .register(registry);
+    }
+
+    void hit(String suite, String probe) {
+        hits.labelValues(suite, probe).inc();
+    }
+
+    void run(ProbeRun r) {
+        invocations.labelValues(r.suite(), r.probe(), r.outcome().label()).inc();
+        duration.labelValues(r.suite(), r.probe()).observe(r.durationNanos() / 1e9);
+    }
+}

@@ -1,0 +1,147 @@
+package io.parikshan.agent.host;
+
+import com.sun.tools.attach.AgentInitializationException;
+import com.sun.tools.attach.AgentLoadException;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Sends commands to the probe agent in a target JVM: each command is one dynamic attach with an
+ * agent argument; the agent's reply is read from {@code <dir>/reply.txt} in the target's filesystem.
+ */
+public final class ProbeControl {
+
+    /** In-target directory of the agent's files (the agent's default). */
+    public static final Path DEFAULT_DIR = Path.of("/tmp/parikshan");
+
+    private final Path agentJar;
+    private final Path dir;
+
+    /**
+     * @param agentJar the probe agent jar on the host
+     * @param dir      the agent's directory inside the target (results, reply, staged jars)
+     */
+    public ProbeControl(Path agentJar, Path dir) {
+        if (!Files.isRegularFile(agentJar)) {
+            throw new IllegalArgumentException("probe agent jar " + agentJar.toAbsolutePath()
+                    + " does not exist: build it with mvn -pl probe-agent -am package");
+        }
+        this.agentJar = agentJar.toAbsolutePath();
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Copies a suite jar into the target; returns its path as the target sees it. */
+    public Path stage(JvmTarget target, Path suiteJar) throws ProbeControlException {
+        if (!Files.isRegularFile(suiteJar)) {
+            throw new ProbeControlException("suite jar " + suiteJar.toAbsolutePath() + " does not exist: build it first");
+        }
+        Path inTarget = dir.resolve("suites").resolve(suiteJar.getFileName().toString());
+        copy(suiteJar, target.hostPath(inTarget));
+        return inTarget;
+    }
+
+    /** Runs one agent command (e.g. {@code load=/tmp/parikshan/suites/s.jar,force}) and returns the reply. */
+    public AgentReply send(JvmTarget target, String command) throws ProbeControlException {
+        Path agentInTarget = dir.resolve("agent").resolve("parikshan-probe-agent.jar");
+        copy(agentJar, target.hostPath(agentInTarget));
+        Path reply = target.hostPath(dir.resolve("reply.txt"));
+        try {
+            Files.deleteIfExists(reply);
+        } catch (IOException e) {
+            throw new ProbeControlException("cannot clear " + reply + ": " + e.getMessage(), e);
+        }
+        String args = "dir=" + dir + (command.isEmpty() ? "" : "," + command);
+        VirtualMachine vm;
+        try {
+            vm = VirtualMachine.attach(Long.toString(target.hostPid()));
+        } catch (AttachNotSupportedException | IOException e) {
+            throw new ProbeControlException("cannot attach to the JVM of " + target.description() + ": " + e.getMessage()
+                    + " (attach as the user running it, usually root; the target must be a HotSpot JVM)", e);
+        }
+        try {
+            vm.loadAgent(agentInTarget.toString(), args);
+        } catch (AgentLoadException e) {
+            throw new ProbeControlException("the JVM of " + target.description() + " refused the agent: "
+                    + e.getMessage() + " (if dynamic loading is disabled, restart it with "
+                    + "-XX:+EnableDynamicAgentLoading or -javaagent:" + agentInTarget + ")", e);
+        } catch (AgentInitializationException | IOException e) {
+            throw new ProbeControlException("loading the agent into " + target.description() + " failed: "
+                    + e.getMessage(), e);
+        } finally {
+            try {
+                vm.detach();
+            } catch (IOException ignored) {
+                // Detaching a finished attach cannot fail in a way that matters.
+            }
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(reply, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ProbeControlException("the agent in " + target.description() + " wrote no reply to " + reply
+                    + " (is " + dir + " writable in the target?)", e);
+        }
+        if (lines.isEmpty() || !lines.get(0).equals("ok")) {
+            String first = lines.isEmpty() ? "empty reply" : lines.get(0).replaceFirst("^error ", "");
+            throw new ProbeControlException(target.description() + ": " + first);
+        }
+        return new AgentReply(lines.subList(1, lines.size()));
+    }
+
+    /**
+     * A notice when the target's JDK warns about dynamically loaded agents (JDK 21 and later without
+     * {@code -XX:+EnableDynamicAgentLoading}), or empty.
+     */
+    public static Optional<String> dynamicLoadingNotice(JvmTarget target, String javaVersion) {
+        int feature;
+        try {
+            feature = Integer.parseInt(javaVersion.split("[.+-]")[0]);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        if (feature < 21 || commandLine(target).contains("-XX:+EnableDynamicAgentLoading")) {
+            return Optional.empty();
+        }
+        return Optional.of("note: " + target.description() + " runs Java " + javaVersion
+                + " without -XX:+EnableDynamicAgentLoading, so it printed a warning about a dynamically loaded "
+                + "agent on its stderr; the agent works. Add the flag to the service's JVM options to silence it "
+                + "(future JDKs may require it).");
+    }
+
+    private static List<String> commandLine(JvmTarget target) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(target.hostPid()), "cmdline"));
+            return Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void copy(Path from, Path to) throws ProbeControlException {
+        try {
+            Files.createDirectories(to.getParent());
+            if (Files.isRegularFile(to) && Files.size(to) == Files.size(from)
+                    && Arrays.equals(Files.readAllBytes(to), Files.readAllBytes(from))) {
+                return;
+            }
+            Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
+            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new ProbeControlException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.parikshan.agent.host;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code java -jar parikshan-probe-agent.jar <action> <target> [...]}: the host-side control that
+ * {@code parikshan probe} runs. A target is a Docker container name or id, or {@code pid:<n>}.
+ *
+ * <pre>
+ * attach  TARGET [--metrics [HOST:]PORT] [--dir DIR]
+ * load    TARGET SUITE.jar [--force] [--dir DIR]
+ * unload  TARGET SUITE [--dir DIR]
+ * list    TARGET [--dir DIR]
+ * results TARGET [--junit | --metrics] [--dir DIR]
+ * </pre>
+ * Exit status: 0 done, 1 the action failed, 2 bad usage.
+ */
+public final class ProbeHostMain {
+
+    static final String USAGE = "usage: (attach|load|unload|list|results) TARGET [ARG] [--force] "
+            + "[--metrics [HOST:]PORT] [--junit] [--dir DIR]; TARGET is a container name or pid:<n>";
+
+    private ProbeHostMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        List<String> positional = new ArrayList<>();
+        boolean force = false;
+        boolean junit = false;
+        boolean metricsOut = false;
+        String metrics = null;
+        Path dir = ProbeControl.DEFAULT_DIR;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--force" -> force = true;
+                case "--junit" -> junit = true;
+                case "--dir" -> {
+                    if (++i >= args.length || !args[i].startsWith("/")) {
+                        err.println("parikshan probe: --dir needs an absolute path inside the target");
+                        return 2;
+                    }
+                    dir = Path.of(args[i]);
+                }
+                case "--metrics" -> {
+                    if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                        metrics = args[++i];
+                    } else {
+                        metricsOut = true;
+                    }
+                }
+                default -> positional.add(args[i]);
+            }
+        }
+        if (positional.size() < 2) {
+            err.println("parikshan probe: " + USAGE);
+            return 2;
+        }
+        String action = positional.get(0);
+        try {
+            ProbeControl control = new ProbeControl(ownJar(), dir);
+            JvmTarget target = resolve(positional.get(1));
+            AgentReply reply;
+            switch (action) {
+                case "attach" -> {
+                    reply = control.send(target, metrics == null ? "attach" : "attach,metrics=" + metrics);
+                }
+                case "load" -> {
+                    String jar = arg(positional, "load needs the suite jar: load TARGET SUITE.jar");
+                    Path staged = control.stage(target, Path.of(jar));
+                    reply = control.send(target, "load=" + staged + (force ? ",force" : ""));
+                }
+                case "unload" -> reply = control.send(target,
+                        "unload=" + arg(positional, "unload needs the suite name: unload TARGET SUITE (see list)"));
+                case "list" -> reply = control.send(target, "list");
+                case "results" -> {
+                    reply = control.send(target, "report");
+                    printResults(control, target, junit, metricsOut, out);
+                    notice(target, reply, err);
+                    return 0;
+                }
+                default -> {
+                    err.println("parikshan probe: unknown action '" + action + "': " + USAGE);
+                    return 2;
+                }
+            }
+            reply.lines().forEach(out::println);
+            notice(target, reply, err);
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("parikshan probe: " + e.getMessage());
+            return 2;
+        } catch (ProbeControlException | IOException e) {
+            err.println("parikshan probe: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private static String arg(List<String> positional, String missing) {
+        if (positional.size() < 3) {
+            throw new IllegalArgumentException(missing);
+        }
+        return positional.get(2);
+    }
+
+    static JvmTarget resolve(String target) throws IOException {
+        if (target.startsWith("pid:")) {
+            try {
+                return JvmTarget.ofPid(Long.parseLong(target.substring(4)));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + target + "' is not pid:<number>");
+            }
+        }
+        return ContainerJvm.find(target);
+    }
+
+    private static void notice(JvmTarget target, AgentReply reply, PrintStream err) {
+        if (reply.has("java ")) {
+            String version = reply.value("java ").split(" ")[0];
+            ProbeControl.dynamicLoadingNotice(target, version).ifPresent(err::println);
+        }
+    }
+
+    private static void printResults(ProbeControl control, JvmTarget target, boolean junit, boolean metrics,
+                                     PrintStream out) throws IOException {
+        Path dir = target.hostPath(control.dir());
+        if (metrics) {
+            Path m = dir.resolve("metrics.prom");
+            if (Files.isRegularFile(m)) {
+                out.print(Files.readString(m));
+            }
+        } else if (junit) {
+            Path junitDir = dir.resolve("junit");
+            if (Files.isDirectory(junitDir)) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(junitDir, "TEST-*.xml")) {
+                    for (Path f : files) {
+                        out.print(Files.readString(f));
+                    }
+                }
+            }
+        } else {
+            Path log = dir.resolve("results.jsonl");
+            if (Files.isRegularFile(log)) {
+                out.print(Files.readString(log));
+            }
+        }
+    }
+
+    private static Path ownJar() {
+        try {
+            return Path.of(ProbeHostMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | SecurityException e) {
+            throw new IllegalStateException("cannot locate the probe agent jar: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The host side of the probe agent: finds a target JVM (a local pid, or the Java process of a
+ * Docker container), copies the agent and suite jars into the target's filesystem (through
+ * {@code /proc/<pid>/root}, which the target's JVM opens them from), attaches with the JDK attach API
+ * (which follows the container's mount and pid namespaces) and reads the agent's reply and results
+ * back from the same filesystem. No network listener is needed in the clone. Runs on the host as
+ * {@code java -jar parikshan-probe-agent.jar <action> ...} ({@link io.parikshan.agent.host.ProbeHostMain}),
+ * which is what {@code parikshan probe} calls.
+ */
+package io.parikshan.agent.host;

@@ -1,0 +1,14 @@
+/**
+ * The probe agent: runs users' probe suites inside a JVM, normally a Parikshan clone.
+ *
+ * <p>Flow: {@link io.parikshan.agent.ProbeAgent} (premain/agentmain) parses one command per attach
+ * ({@link io.parikshan.agent.AgentCommand}), puts the dispatcher on the bootstrap class path, and acts
+ * on the per-JVM {@link io.parikshan.agent.ProbeRuntime}. Loading a suite retransforms the selected
+ * classes with tiny {@link io.parikshan.agent.ProbeAdvice} bound to the suite's name; hits go through
+ * {@link io.parikshan.agent.boot.ProbeDispatcher} to {@link io.parikshan.agent.ActiveProbe}, which
+ * samples, limits and evaluates the condition on the application thread, then runs tests on the
+ * suite's daemon workers with a time limit ({@link io.parikshan.agent.LoadedSuite}). Unloading resets
+ * the transformer, which restores the original class bytes. Results go to memory, a JSON-lines log,
+ * Surefire-format JUnit XML and Prometheus metrics. Tests run only where the clone marker exists.
+ */
+package io.parikshan.agent;

@@ -1,0 +1,16 @@
+package io.parikshan.probed;
+
+/** A small piece of "application" code that the local-runtime tests probe. */
+public class PriceCalculator {
+
+    public long total(long unitCents, int quantity) {
+        if (quantity < 0) {
+            throw new IllegalArgumentException("negative quantity " + quantity);
+        }
+        return unitCents * quantity;
+    }
+
+    public String label(String item) {
+        return item.toUpperCase();
+    }
+}
