@@ -32,6 +32,7 @@ public final class Parikshan implements Runnable {
         cl.addSubcommand(new CloneCommand());
         cl.addSubcommand(new ListCommand());
         cl.addSubcommand(new DestroyCommand());
+        cl.addSubcommand(new ProxyCommand());
         cl.setExecutionExceptionHandler(Parikshan::userError);
         return cl;
     }

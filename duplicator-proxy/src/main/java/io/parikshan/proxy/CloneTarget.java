@@ -35,4 +35,9 @@ public record CloneTarget(String name, HostPort address) {
     private static String defaultName(HostPort address) {
         return (address.host() + "_" + address.port()).replaceAll("[^A-Za-z0-9_.-]", "_");
     }
+
+    @Override
+    public String toString() {
+        return name + "=" + address;
+    }
 }

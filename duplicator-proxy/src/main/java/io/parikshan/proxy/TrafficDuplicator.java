@@ -98,7 +98,7 @@ public final class TrafficDuplicator implements Duplicator {
                     .syncUninterruptibly()
                     .channel();
             return new TrafficDuplicator(acceptor, workers, server, routes, budget);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot listen on " + config.listen() + ": " + e.getMessage()

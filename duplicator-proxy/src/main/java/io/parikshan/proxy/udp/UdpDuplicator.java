@@ -73,7 +73,7 @@ public final class UdpDuplicator implements Duplicator {
                     .handler(new ClientDatagrams())
                     .bind(config.listen().host(), config.listen().port())
                     .syncUninterruptibly().channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             loop.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw new IllegalStateException("cannot listen on UDP " + config.listen() + ": " + e.getMessage()
                     + "; pick a free port or stop what holds it", e);

@@ -1,0 +1,182 @@
+package io.parikshan.cli;
+
+import io.parikshan.proxy.Duplicator;
+import io.parikshan.proxy.HostPort;
+import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.udp.UdpDuplicator;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/** {@code parikshan proxy}: runs the traffic duplicator in front of production until stopped. */
+@Command(name = "proxy",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {"Proxy client traffic to production and duplicate every client byte to one or more clones "
+                + "(their answers are thrown away). A slow or failed clone never slows production "
+                + "(except with --strategy sync).",
+                "Exit codes: 0 stopped by a signal, 1 could not start, 2 bad input."})
+public final class ProxyCommand implements Callable<Integer> {
+
+    static final int BAD_INPUT = 2;
+    static final int CANNOT_START = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Client-facing address to bind.")
+    String listen;
+
+    @Option(names = "--production", paramLabel = "HOST:PORT", description = "The production service.")
+    String production;
+
+    @Option(names = "--clone", paramLabel = "[NAME=]HOST:PORT",
+            description = "A clone to feed; repeat for several. NAME is its metrics label (default: from the address).")
+    List<String> clones = new ArrayList<>();
+
+    @Option(names = "--strategy", paramLabel = "async|sync",
+            description = "async (default): clones drain at their own pace and are dropped when too far behind. "
+                    + "sync: production gets the next bytes only after every clone took the previous ones (SLOWS PRODUCTION).")
+    String strategy;
+
+    @Option(names = "--sample", paramLabel = "F", description = "Fraction (0,1] of connections to duplicate (default 1).")
+    String sample;
+
+    @Option(names = "--connection-budget", paramLabel = "SIZE",
+            description = "Most bytes one connection may hold for one clone, e.g. 4MiB (default).")
+    String connectionBudget;
+
+    @Option(names = "--global-budget", paramLabel = "SIZE",
+            description = "Most bytes all clone buffers may hold together, e.g. 256MiB (default).")
+    String globalBudget;
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT|off",
+            description = "Prometheus endpoint (default " + ProxySettings.DEFAULT_METRICS + ", loopback only).")
+    String metrics;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Properties file with the same keys as the options (clone=a=H:P,b=H:P); options win. "
+                    + "Edits to its clone list are applied while running.")
+    Path config;
+
+    @Option(names = "--udp", description = "Duplicate UDP datagrams instead of TCP connections.")
+    boolean udp;
+
+    /** The settings the options (and config file) describe. */
+    ProxySettings settings() {
+        ProxySettings.Raw flags = new ProxySettings.Raw(listen, production, clones, strategy, sample,
+                connectionBudget, globalBudget, metrics, udp ? Boolean.TRUE : null);
+        ProxySettings.Raw raw = config == null ? flags : ProxySettings.Raw.fromFile(config).overriddenBy(flags);
+        return raw.resolve();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        ProxySettings settings;
+        try {
+            settings = settings();
+        } catch (IllegalArgumentException e) {
+            err.println("parikshan proxy: " + e.getMessage());
+            err.flush();
+            return BAD_INPUT;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        Duplicator duplicator;
+        try {
+            duplicator = settings.udp()
+                    ? UdpDuplicator.start(settings.duplicator(), registry)
+                    : TrafficDuplicator.start(settings.duplicator(), registry);
+        } catch (IllegalStateException e) {
+            err.println("parikshan proxy: " + e.getMessage());
+            err.flush();
+            return CANNOT_START;
+        }
+        HTTPServer metricsServer = null;
+        if (settings.metrics().isPresent()) {
+            HostPort at = settings.metrics().get();
+            try {
+                metricsServer = HTTPServer.builder().hostname(at.host()).port(at.port()).registry(registry).buildAndStart();
+            } catch (IOException e) {
+                duplicator.close();
+                err.println("parikshan proxy: cannot serve metrics on " + at + ": " + e.getMessage()
+                        + "; pick a free port with --metrics HOST:PORT or --metrics off");
+                err.flush();
+                return CANNOT_START;
+            }
+        }
+        out.printf("parikshan proxy: %s %s -> production %s, clones %s, strategy %s%s%n",
+                settings.udp() ? "udp" : "tcp", HostPort.of(duplicator.localAddress()),
+                settings.duplicator().production(), duplicator.clones(),
+                settings.duplicator().strategy().name().toLowerCase(java.util.Locale.ROOT),
+                metricsServer == null ? "" : ", metrics http://" + settings.metrics().get().host() + ":" + metricsServer.getPort() + "/metrics");
+        out.flush();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        ScheduledExecutorService watcher = config == null ? null : watchConfig(duplicator, err);
+        HTTPServer serverToStop = metricsServer;
+        Thread hook = new Thread(() -> {
+            if (watcher != null) {
+                watcher.shutdownNow();
+            }
+            duplicator.close();
+            if (serverToStop != null) {
+                serverToStop.close();
+            }
+            stopped.countDown();
+        }, "parikshan-proxy-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        stopped.await();
+        return 0;
+    }
+
+    /** Applies edits of the config file's clone list to the running proxy (re-sync swaps clones this way too). */
+    private ScheduledExecutorService watchConfig(Duplicator duplicator, PrintWriter err) {
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "parikshan-proxy-config-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        FileTime[] seen = {lastModified(config)};
+        watcher.scheduleWithFixedDelay(() -> {
+            FileTime now = lastModified(config);
+            if (now == null || now.equals(seen[0])) {
+                return;
+            }
+            seen[0] = now;
+            try {
+                duplicator.setClones(settings().duplicator().clones());
+                err.println("parikshan proxy: clones now " + duplicator.clones());
+            } catch (RuntimeException e) {
+                err.println("parikshan proxy: ignored edit of " + config.toAbsolutePath() + ": " + e.getMessage());
+            }
+            err.flush();
+        }, 1, 1, TimeUnit.SECONDS);
+        return watcher;
+    }
+
+    private static FileTime lastModified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.parikshan.cli;
+
+import io.parikshan.proxy.ByteSize;
+import io.parikshan.proxy.CloneTarget;
+import io.parikshan.proxy.DuplicationStrategy;
+import io.parikshan.proxy.HostPort;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ProxyCommandTest {
+
+    private static ProxySettings parse(String... args) {
+        ProxyCommand command = new ProxyCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.settings();
+    }
+
+    /** Runs the real CLI tree; returns exit code and what went to stderr. */
+    private static String[] run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cl = Parikshan.commandLine();
+        cl.setErr(new PrintWriter(err));
+        cl.setOut(new PrintWriter(new StringWriter()));
+        int code = cl.execute(args);
+        return new String[] {String.valueOf(code), err.toString()};
+    }
+
+    @Test
+    void all_flags_are_parsed_into_the_duplicator_config() {
+        ProxySettings s = parse("--listen", "0.0.0.0:8080", "--production", "127.0.0.1:9000",
+                "--clone", "127.0.0.1:9001", "--clone", "second=[::1]:9002", "--strategy", "sync",
+                "--sample", "0.25", "--connection-budget", "1MiB", "--global-budget", "1GiB",
+                "--metrics", "127.0.0.1:9999");
+        assertThat(s.duplicator().listen()).isEqualTo(new HostPort("0.0.0.0", 8080));
+        assertThat(s.duplicator().production()).isEqualTo(new HostPort("127.0.0.1", 9000));
+        assertThat(s.duplicator().clones()).containsExactly(
+                new CloneTarget("127.0.0.1_9001", new HostPort("127.0.0.1", 9001)),
+                new CloneTarget("second", new HostPort("::1", 9002)));
+        assertThat(s.duplicator().strategy()).isEqualTo(DuplicationStrategy.SYNC);
+        assertThat(s.duplicator().sampleRate()).isEqualTo(0.25);
+        assertThat(s.duplicator().connectionBudget()).isEqualTo(ByteSize.ofMebibytes(1));
+        assertThat(s.duplicator().globalBudget().bytes()).isEqualTo(1L << 30);
+        assertThat(s.metrics()).contains(new HostPort("127.0.0.1", 9999));
+        assertThat(s.udp()).isFalse();
+    }
+
+    @Test
+    void defaults_are_async_everything_sampled_and_metrics_on_loopback() {
+        ProxySettings s = parse("--listen", "127.0.0.1:8080", "--production", "127.0.0.1:9000", "--udp");
+        assertThat(s.duplicator().strategy()).isEqualTo(DuplicationStrategy.ASYNC);
+        assertThat(s.duplicator().sampleRate()).isEqualTo(1.0);
+        assertThat(s.metrics()).contains(new HostPort("127.0.0.1", 9464));
+        assertThat(s.udp()).isTrue();
+        assertThat(parse("--listen", "127.0.0.1:8080", "--production", "127.0.0.1:9000", "--metrics", "off").metrics()).isEmpty();
+    }
+
+    @Test
+    void the_config_file_supplies_values_and_flags_win(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("proxy.properties");
+        Files.writeString(file, """
+                listen=127.0.0.1:8080
+                production=127.0.0.1:9000
+                clone=a=127.0.0.1:9001, b=127.0.0.1:9002
+                connection-budget=64KiB
+                udp=true
+                """);
+        ProxySettings s = parse("--config", file.toString(), "--listen", "127.0.0.1:7070");
+        assertThat(s.duplicator().listen().port()).isEqualTo(7070);
+        assertThat(s.duplicator().clones()).extracting(CloneTarget::name).containsExactly("a", "b");
+        assertThat(s.duplicator().connectionBudget().bytes()).isEqualTo(64 * 1024);
+        assertThat(s.udp()).isTrue();
+    }
+
+    @Test
+    void bad_values_give_one_line_naming_the_value_and_exit_2() {
+        String[][] cases = {
+                {"--listen", "localhost", "nope"},
+                {"--production", "127.0.0.1:99999", "99999"},
+                {"--clone", "127.0.0.1:x", "'x'"},
+                {"--strategy", "fast", "'fast'"},
+                {"--sample", "0", "'0'"},
+                {"--sample", "half", "'half'"},
+                {"--connection-budget", "12XB", "'12XB'"},
+                {"--global-budget", "1KiB", "exceeds global budget 1KiB"},
+                {"--metrics", "9464", "'9464'"},
+        };
+        for (String[] c : cases) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("proxy", "--metrics", "off"));
+            if (!c[0].equals("--listen")) {
+                args.addAll(java.util.List.of("--listen", "127.0.0.1:0"));
+            }
+            if (!c[0].equals("--production")) {
+                args.addAll(java.util.List.of("--production", "127.0.0.1:1"));
+            }
+            if (c[0].equals("--metrics")) {
+                args.remove(1);
+                args.remove(1);
+            }
+            args.addAll(java.util.List.of(c[0], c[1]));
+            String[] result = run(args.toArray(String[]::new));
+            assertThat(result[0]).as("exit code for %s %s", c[0], c[1]).isEqualTo("2");
+            assertThat(result[1].strip().lines()).as("stderr for %s %s", c[0], c[1]).hasSize(1);
+            assertThat(result[1]).contains(c[0]).contains(c[2].equals("nope") ? "localhost" : c[2]);
+        }
+    }
+
+    @Test
+    void missing_required_addresses_and_bad_files_are_named() {
+        assertThat(run("proxy", "--production", "127.0.0.1:1")[1]).contains("missing --listen");
+        assertThat(run("proxy", "--listen", "127.0.0.1:1")[1]).contains("missing --production");
+        String[] noFile = run("proxy", "--config", "does-not-exist.properties");
+        assertThat(noFile[0]).isEqualTo("2");
+        assertThat(noFile[1]).contains(Path.of("does-not-exist.properties").toAbsolutePath().toString());
+        assertThatThrownBy(() -> parse("--listen", "127.0.0.1:1", "--production", "127.0.0.1:2",
+                "--clone", "a=127.0.0.1:3", "--clone", "a=127.0.0.1:4"))
+                .hasMessageContaining("'a' is used twice");
+    }
+
+    @Test
+    void an_unknown_key_in_the_config_file_is_refused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("proxy.properties");
+        Files.writeString(file, "listen=127.0.0.1:1\nproduction=127.0.0.1:2\nclones=127.0.0.1:3\n");
+        assertThatThrownBy(() -> parse("--config", file.toString()))
+                .hasMessageContaining("unknown key 'clones'").hasMessageContaining(file.toString());
+    }
+
+    @Test
+    void a_listen_address_in_use_is_a_one_line_start_failure() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String[] result = run("proxy", "--listen", "127.0.0.1:" + taken.getLocalPort(), "--production", "127.0.0.1:1",
+                    "--metrics", "off");
+            assertThat(result[0]).isEqualTo("1");
+            assertThat(result[1].strip().lines()).hasSize(1);
+            assertThat(result[1]).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+}
