@@ -33,6 +33,7 @@ public final class Parikshan implements Runnable {
         cl.addSubcommand(new ListCommand());
         cl.addSubcommand(new DestroyCommand());
         cl.addSubcommand(new ProxyCommand());
+        cl.addSubcommand(new ProbeCommand());
         cl.setExecutionExceptionHandler(Parikshan::userError);
         return cl;
     }
