@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The clone's network sandbox: a bridge network of its own, and firewall rules that drop every
@@ -38,6 +40,12 @@ final class Sandbox {
     /** Removes the network and the rules; nothing happens for parts already gone. */
     void remove(CloneNames names) {
         try {
+            // Anything still attached (a user's debugging container) would block the removal.
+            var net = engine.client().inspectNetworkCmd().withNetworkId(names.sandboxNetwork()).exec();
+            for (String id : Optional.ofNullable(net.getContainers()).map(Map::keySet).orElse(Set.of())) {
+                engine.client().disconnectFromNetworkCmd().withNetworkId(net.getId()).withContainerId(id)
+                        .withForce(true).exec();
+            }
             engine.client().removeNetworkCmd(names.sandboxNetwork()).exec();
         } catch (NotFoundException e) {
             // already gone

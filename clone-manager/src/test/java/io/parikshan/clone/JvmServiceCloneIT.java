@@ -29,9 +29,12 @@ class JvmServiceCloneIT {
 
     @AfterEach
     void cleanUp() {
-        CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
-        clones.forEach(teardown::destroy);
-        DockerTestHost.removeContainers(containers);
+        try {
+            CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
+            clones.forEach(teardown::destroy);
+        } finally {
+            DockerTestHost.removeContainers(containers);
+        }
         engine.close();
     }
 

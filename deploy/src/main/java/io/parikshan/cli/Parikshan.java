@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import com.github.dockerjava.api.exception.DockerException;
 import io.parikshan.clone.ParikshanException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,6 +43,13 @@ public final class Parikshan implements Runnable {
     private static int userError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
         if (e instanceof ParikshanException) {
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            cmd.getErr().flush();
+            return 1;
+        }
+        if (e instanceof DockerException) {
+            // The engine's own words are the most useful line (e.g. "port is already allocated").
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": the Docker engine refused: "
+                    + e.getMessage().replaceAll("\\s+", " ").strip());
             cmd.getErr().flush();
             return 1;
         }

@@ -1,0 +1,230 @@
+package io.parikshan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.parikshan.clone.Doctor;
+import io.parikshan.clone.DockerEngine;
+import io.parikshan.clone.HostCheck;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every bad input to {@code parikshan clone}: one line naming the value and what to do, a
+ * non-zero exit, no clone, network, volume or state left behind, production untouched.
+ */
+class CloneBadInputIT {
+
+    static final String IMAGE = "parikshan-test/hostusr:1";
+    static final Path JAR = Path.of(System.getProperty("basedir", "."), "target", "parikshan.jar").toAbsolutePath();
+    static final String RUN = "pk-it-bad-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    static final String PROD = RUN + "-prod";
+    static final List<String> made = new ArrayList<>();
+
+    @BeforeAll
+    static void host() throws Exception {
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            List<String> problems = new Doctor(engine, Path.of("/var/lib/parikshan")).checks().stream()
+                    .filter(c -> !c.ok()).map(HostCheck::problem).toList();
+            if (!problems.isEmpty()) {
+                String why = "needs a Docker engine and CRIU (deploy/host/setup.sh): " + problems;
+                if ("true".equals(System.getenv("CI"))) {
+                    fail("CI=true and the host is not ready: " + why);
+                }
+                Assumptions.abort(why);
+            }
+        }
+        sh("bash", repo().resolve("deploy/host/test-image.sh").toString());
+        made.add(PROD);
+        sh("docker", "run", "-d", "--name", PROD, "-v", "/usr:/usr:ro", IMAGE, "sleep", "3600");
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        CliRun.of("destroy", RUN + "-clone");
+        for (String c : made) {
+            run("docker", "rm", "-f", c);
+        }
+    }
+
+    @Test
+    void unknownContainer() throws Exception {
+        String name = RUN + "-nope";
+        assertOneLineFailure(CliRun.of("clone", name, "--name", RUN + "-x"), name, "docker ps");
+        assertNothingLeft(RUN + "-x");
+    }
+
+    @Test
+    void stoppedContainer() throws Exception {
+        String stopped = RUN + "-stopped";
+        made.add(stopped);
+        sh("docker", "create", "--name", stopped, "-v", "/usr:/usr:ro", IMAGE, "sleep", "3600");
+        assertOneLineFailure(CliRun.of("clone", stopped, "--name", RUN + "-x"), stopped, "not running", "start it");
+        assertNothingLeft(RUN + "-x");
+    }
+
+    @Test
+    void cloneAsSource() throws Exception {
+        String clone = RUN + "-clone";
+        CliRun made = CliRun.of("clone", PROD, "--name", clone);
+        assertThat(made.exitCode()).as(made.err()).isZero();
+        assertOneLineFailure(CliRun.of("clone", clone, "--name", RUN + "-x"), clone, "itself a clone", "production");
+        assertNothingLeft(RUN + "-x");
+        assertThat(CliRun.of("destroy", clone).exitCode()).isZero();
+        assertNothingLeft(clone);
+        assertProductionUntouched();
+    }
+
+    @Test
+    void nameTaken() throws Exception {
+        String other = RUN + "-other";
+        made.add(other);
+        sh("docker", "create", "--name", other, "-v", "/usr:/usr:ro", IMAGE, "sleep", "1");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--name", other), other, "taken", "--name");
+        assertThat(out("docker", "inspect", "-f", "{{.State.Status}}", other)).isEqualTo("created");
+        assertProductionUntouched();
+    }
+
+    @Test
+    void engineDown() throws Exception {
+        String sock = "unix:///tmp/" + RUN + "-no-engine.sock";
+        assertOneLineFailure(CliRun.of("clone", PROD, "--docker-host", sock), sock, "setup.sh");
+    }
+
+    @Test
+    void malformedPublish() throws Exception {
+        CliRun r = CliRun.of("clone", PROD, "--name", RUN + "-x", "--publish", "localhost:eighty");
+        assertOneLineFailure(r, "localhost:eighty", "CONTAINER_PORT");
+        assertNothingLeft(RUN + "-x");
+    }
+
+    @Test
+    void portAlreadyInUseRollsBack() throws Exception {
+        try (var busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            CliRun r = CliRun.of("clone", PROD, "--name", RUN + "-x", "--publish", "127.0.0.1:" + busy.getLocalPort() + ":80");
+            assertThat(r.exitCode()).isNotZero();
+            assertThat(r.errLines()).hasSize(1);
+            assertNothingLeft(RUN + "-x");
+            assertProductionUntouched();
+        }
+    }
+
+    @Test
+    void notRoot() throws Exception {
+        CliRun r = subprocess(Map.of(), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        assertOneLineFailure(r, "uid 65534", "sudo");
+        assertNothingLeft(RUN + "-x");
+    }
+
+    @Test
+    void criuMissing() throws Exception {
+        CliRun r = subprocess(Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+        assertOneLineFailure(r, "criu", "not found", "setup.sh");
+        assertNothingLeft(RUN + "-x");
+    }
+
+    @Test
+    void criuTooOld() throws Exception {
+        Path dir = Files.createTempDirectory(RUN);
+        Path criu = dir.resolve("criu");
+        // An old CRIU as Debian 12 ships it, for the version check only.
+        Files.writeString(criu, "#!/bin/sh\necho 'Version: 3.17.1'\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(criu, PosixFilePermissions.fromString("rwxr-xr-x"));
+        try {
+            CliRun r = subprocess(Map.of("PATH", dir + ":" + System.getenv("PATH")));
+            assertOneLineFailure(r, "3.17", "older than 4.2");
+        } finally {
+            Files.delete(criu);
+            Files.delete(dir);
+        }
+        assertNothingLeft(RUN + "-x");
+    }
+
+    @Test
+    void outOfDisk() throws Exception {
+        Path tiny = Files.createTempDirectory(RUN + "-tiny");
+        sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", tiny.toString());
+        try {
+            CliRun r = CliRun.of("clone", PROD, "--name", RUN + "-x", "--state-dir", tiny.toString());
+            assertOneLineFailure(r, tiny.toString(), "free");
+            try (var files = Files.list(tiny)) {
+                assertThat(files).isEmpty();
+            }
+        } finally {
+            sh("umount", tiny.toString());
+            Files.delete(tiny);
+        }
+        assertNothingLeft(RUN + "-x");
+        assertProductionUntouched();
+    }
+
+    private static CliRun subprocess(Map<String, String> env, String... prefix) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(prefix));
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "clone", PROD, "--name", RUN + "-x"));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new CliRun(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    private static void assertOneLineFailure(CliRun r, String... mentions) {
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isNotZero();
+        assertThat(r.errLines()).as("stderr").hasSize(1);
+        assertThat(r.errLines().get(0)).contains(mentions);
+    }
+
+    private static void assertNothingLeft(String clone) throws Exception {
+        assertThat(run("docker", "inspect", clone)).as("container " + clone).isNotZero();
+        assertThat(run("docker", "network", "inspect", "parikshan-sbx-" + clone)).isNotZero();
+        assertThat(out("docker", "volume", "ls", "-q", "--filter", "label=io.parikshan.clone=" + clone)).isEmpty();
+        assertThat(Path.of("/var/lib/parikshan/clones", clone)).doesNotExist();
+        assertThat(out("iptables", "-w", "-S")).doesNotContain("parikshan:" + clone + "\"");
+    }
+
+    private static void assertProductionUntouched() throws Exception {
+        assertThat(out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", PROD)).isEqualTo("running false");
+    }
+
+    static Path repo() {
+        Path p = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+        while (!Files.exists(p.resolve("deploy/host/setup.sh"))) {
+            p = p.getParent();
+        }
+        return p;
+    }
+
+    static int run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor();
+    }
+
+    static String out(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return s;
+    }
+
+    static void sh(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + s);
+        }
+    }
+}
