@@ -10,6 +10,7 @@ import net.bytebuddy.matcher.ElementMatcher;
 
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /** A probe of a loaded suite: its matchers, and the per-hit decision whether its tests run. */
 final class ActiveProbe {
@@ -27,6 +28,7 @@ final class ActiveProbe {
     private final double rate;
     private final long limit;
     private final AtomicLong runs = new AtomicLong();
+    private final LongAdder hits = new LongAdder();
 
     ActiveProbe(LoadedSuite suite, Probe probe) {
         this.suite = suite;
@@ -49,6 +51,11 @@ final class ActiveProbe {
         return probe.name();
     }
 
+    /** Hits considered so far (after sampling and limits, before the condition). */
+    long hits() {
+        return hits.sum();
+    }
+
     boolean selects(TypeDescription type, MethodDescription method) {
         return types.matches(type) && methods.matches(method);
     }
@@ -65,17 +72,25 @@ final class ActiveProbe {
         };
     }
 
-    /** Called on the application thread for a hit at one of this probe's phases. */
-    void hit(Phase phase, String site, Object self, Object[] args, Object returned, Throwable thrown,
-             long elapsedNanos) {
+    /** Whether this probe may still run tests (its limit is not used up). */
+    boolean live() {
+        return runs.get() < limit;
+    }
+
+    /**
+     * Called on the application thread for a hit at one of this probe's phases.
+     *
+     * @param start {@link System#nanoTime()} at method entry (exit phases), else 0
+     */
+    void hit(Phase phase, String site, Object self, Object[] args, Object returned, Throwable thrown, long start) {
         if (rate < 1.0 && ThreadLocalRandom.current().nextDouble() >= rate) {
             return;
         }
         if (runs.get() >= limit) {
             return;
         }
-        suite.metrics().hit(suite.name(), probe.name());
-        Invocation inv = new Invocation(probe.name(), phase, site, self, args, returned, thrown, elapsedNanos,
+        hits.increment();
+        Invocation inv = new Invocation(probe.name(), phase, site, self, args, returned, thrown, start,
                 Thread.currentThread());
         ProbeCondition condition = probe.condition();
         if (condition != ProbeCondition.ALWAYS) {
@@ -89,6 +104,7 @@ final class ActiveProbe {
                 holds = condition.test(inv);
             } catch (Throwable t) {
                 if (runs.incrementAndGet() <= limit) {
+                    inv.freezeElapsed();
                     suite.recordConditionError(this, inv, t);
                 }
                 return;
@@ -102,6 +118,7 @@ final class ActiveProbe {
         if (runs.incrementAndGet() > limit) {
             return;
         }
+        inv.freezeElapsed();
         suite.runTests(this, inv);
     }
 }

@@ -20,11 +20,12 @@ final class Invocation implements ProbeContext {
     private final Object[] args;
     private final Object returned;
     private final Throwable thrown;
-    private final long elapsedNanos;
+    private final long start;
+    private long elapsedNanos = -1;
     private final Thread thread;
 
     Invocation(String probeName, Phase phase, String site, Object self, Object[] args, Object returned,
-               Throwable thrown, long elapsedNanos, Thread thread) {
+               Throwable thrown, long start, Thread thread) {
         this.probeName = probeName;
         this.phase = phase;
         this.site = site;
@@ -32,7 +33,7 @@ final class Invocation implements ProbeContext {
         this.args = args == null ? NO_ARGS : args;
         this.returned = returned;
         this.thrown = thrown;
-        this.elapsedNanos = elapsedNanos;
+        this.start = start;
         this.thread = thread;
     }
 
@@ -87,7 +88,18 @@ final class Invocation implements ProbeContext {
 
     @Override
     public Duration elapsed() {
-        return Duration.ofNanos(elapsedNanos);
+        return Duration.ofNanos(freezeElapsed());
+    }
+
+    /**
+     * Reads the clock once, on the application thread (a condition asking, or just before tests are
+     * handed to workers): a condition that never asks costs no clock read.
+     */
+    long freezeElapsed() {
+        if (elapsedNanos < 0) {
+            elapsedNanos = start == 0L ? 0L : Math.max(0L, System.nanoTime() - start);
+        }
+        return elapsedNanos;
     }
 
     @Override

@@ -51,7 +51,7 @@ final class LoadedSuite {
     private final RunSink sink;
     private final ProbeMetrics metrics;
     private final List<ActiveProbe> probes;
-    private final Map<String, ActiveProbe[]> sites = new ConcurrentHashMap<>();
+    private final Map<String, ProbeSite> sites = new ConcurrentHashMap<>();
     private final Set<String> instrumentedTypes = ConcurrentHashMap.newKeySet();
     private final List<String> errors = new ArrayList<>();
     private final ThreadPoolExecutor workers;
@@ -114,14 +114,14 @@ final class LoadedSuite {
         return metrics;
     }
 
-    ActiveProbe[] probesAt(String site) {
+    ProbeSite site(String site) {
         return sites.get(site);
     }
 
     /** Called while a type is transformed: these sites now carry this suite's advice. */
     void register(String typeName, Map<String, List<ActiveProbe>> bySite) {
         instrumentedTypes.add(typeName);
-        bySite.forEach((site, ps) -> sites.put(site, ps.toArray(ActiveProbe[]::new)));
+        bySite.forEach((site, ps) -> sites.put(site, new ProbeSite(ps)));
     }
 
     int instrumentedMethods() {

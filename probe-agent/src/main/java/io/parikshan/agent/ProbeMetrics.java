@@ -2,6 +2,7 @@ package io.parikshan.agent;
 
 import io.parikshan.dsl.ProbeRun;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -14,7 +15,6 @@ import java.util.function.Supplier;
 final class ProbeMetrics {
 
     private final Counter invocations;
-    private final Counter hits;
     private final Histogram duration;
 
     ProbeMetrics(PrometheusRegistry registry, Supplier<Collection<LoadedSuite>> suites) {
@@ -22,18 +22,23 @@ final class ProbeMetrics {
                 .name("parikshan_probe_invocations_total")
                 .help("Probe test runs, by outcome (pass, fail, error, timeout, skipped)")
                 .labelNames("suite", "probe", "outcome")
+                .withoutExemplars()
                 .register(registry);
-        hits = Counter.builder()
+        // Hits are counted on the application thread: a LongAdder per probe, read at scrape time.
+        CounterWithCallback.builder()
                 .name("parikshan_probe_hits_total")
                 .help("Probe point hits considered after sampling and limits, before the condition")
                 .labelNames("suite", "probe")
+                .callback(cb -> suites.get().forEach(s -> s.probes().forEach(p -> cb.call(p.hits(), s.name(), p.name()))))
                 .register(registry);
         duration = Histogram.builder()
                 .name("parikshan_probe_test_duration_seconds")
                 .help("Duration of probe test runs")
                 .unit(Unit.SECONDS)
+                .classicOnly()
                 .classicUpperBounds(0.0001, 0.001, 0.01, 0.1, 1, 10)
                 .labelNames("suite", "probe")
+                .withoutExemplars()
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("parikshan_probe_instrumented_methods")
@@ -46,10 +51,6 @@ final class ProbeMetrics {
                 .help("Probe suites currently loaded")
                 .callback(cb -> cb.call(suites.get().size()))
                 .register(registry);
-    }
-
-    void hit(String suite, String probe) {
-        hits.labelValues(suite, probe).inc();
     }
 
     void run(ProbeRun r) {

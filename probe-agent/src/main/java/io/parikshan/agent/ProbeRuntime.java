@@ -82,39 +82,37 @@ final class ProbeRuntime implements ProbeHandler {
 
     @Override
     public long enter(String suite, String site, Object self, Object[] args) {
-        if (Thread.currentThread() instanceof ProbeWorker) {
-            return 0L;
-        }
         LoadedSuite s = suites.get(suite);
-        ActiveProbe[] probes = s == null ? null : s.probesAt(site);
-        if (probes == null) {
+        ProbeSite at = s == null ? null : s.site(site);
+        if (at == null || Thread.currentThread() instanceof ProbeWorker) {
             return 0L;
         }
-        long now = System.nanoTime();
-        for (ActiveProbe p : probes) {
-            if (p.firesAt(Phase.ENTRY)) {
-                p.hit(Phase.ENTRY, site, self, args, null, null, 0L);
+        if (at.atEntry()) {
+            for (ActiveProbe p : at.probes()) {
+                if (p.firesAt(Phase.ENTRY)) {
+                    p.hit(Phase.ENTRY, site, self, args, null, null, 0L);
+                }
             }
         }
-        return now;
+        // Read the clock only when an exit probe of this site may still run (the clock costs tens of ns).
+        return at.liveAtExit() ? System.nanoTime() : 0L;
     }
 
     @Override
     public void exit(String suite, String site, Object self, Object[] args, Object returned, Throwable thrown,
                      long start) {
-        if (start == 0L || Thread.currentThread() instanceof ProbeWorker) {
+        if (start == 0L) {
             return;
         }
         LoadedSuite s = suites.get(suite);
-        ActiveProbe[] probes = s == null ? null : s.probesAt(site);
-        if (probes == null) {
+        ProbeSite at = s == null ? null : s.site(site);
+        if (at == null) {
             return;
         }
-        long elapsed = System.nanoTime() - start;
         Phase phase = thrown == null ? Phase.EXIT : Phase.EXCEPTION;
-        for (ActiveProbe p : probes) {
+        for (ActiveProbe p : at.probes()) {
             if (p.firesAt(phase)) {
-                p.hit(phase, site, self, args, returned, thrown, elapsed);
+                p.hit(phase, site, self, args, returned, thrown, start);
             }
         }
     }
