@@ -174,4 +174,21 @@ class ProbeAttachIT {
             assertThat(jvm.stderr()).doesNotContain("A Java agent has been loaded dynamically");
         }
     }
+
+    @ParameterizedTest(name = "Java {0}")
+    @ValueSource(ints = {17})
+    void javaagentAtStartUpLoadsASuiteBeforeTheProbedClassExists(int version, @TempDir Path dir) throws Exception {
+        try (TargetJvm jvm = TargetJvm.start(java(version), serverClasses,
+                "-javaagent:" + TargetJvm.AGENT_JAR + "=dir=" + dir + ",force,load=" + greetingJar)) {
+            assertThat(Files.readAllLines(dir.resolve("reply.txt"))).first().isEqualTo("ok");
+            assertThat(greet(jvm, "bob")).isEqualTo("hello, bob");
+            List<String> lines = results(dir);
+            assertThat(count(lines, "\"outcome\":\"pass\"")).isEqualTo(1);
+            assertThat(count(lines, "\"outcome\":\"fail\"", "never greets bob")).isEqualTo(1);
+            // The same JVM also takes dynamic commands afterwards.
+            ProbeControl control = new ProbeControl(TargetJvm.AGENT_JAR, dir);
+            assertThat(control.send(JvmTarget.ofPid(jvm.process.pid()), "list").value("suite greeting"))
+                    .contains("fail=1");
+        }
+    }
 }
