@@ -7,36 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Live-clones a JVM HTTP service with in-memory state while a keep-alive client uses it. */
-class JvmServiceCloneIT {
+class JvmServiceCloneIT extends CloneHostFixture {
 
-    private DockerEngine engine;
-    private final List<String> containers = new ArrayList<>();
-    private final List<String> clones = new ArrayList<>();
-
-    @BeforeEach
-    void host() {
-        engine = DockerTestHost.requireCloneHost();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
-            clones.forEach(teardown::destroy);
-        } finally {
-            DockerTestHost.removeContainers(containers);
-        }
-        engine.close();
-    }
 
     @Test
     void cloneContinuesFromProductionStateWhileProductionKeepsItsConnection() throws Exception {
@@ -72,7 +50,7 @@ class JvmServiceCloneIT {
             List<ClonePhase> progress = new CopyOnWriteArrayList<>();
             CloneReport report;
             try {
-                report = new CloneManager(engine, DockerTestHost.STATE_ROOT).clone(
+                report = cloneManager().clone(
                         new CloneRequest(prod, cloneName, List.of(PortPublication.parse("127.0.0.1:0:8080"))),
                         new CloneProgress() {
                             @Override

@@ -10,37 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Clones Debian's redis-server whose data lives in a named volume (append-only file) and in
  * the writable layer; the clone has the same data, and its writes never reach production's.
  */
-class RedisCloneIT {
+class RedisCloneIT extends CloneHostFixture {
 
-    private DockerEngine engine;
-    private final List<String> containers = new ArrayList<>();
-    private final List<String> clones = new ArrayList<>();
-    private final List<String> volumes = new ArrayList<>();
-
-    @BeforeEach
-    void host() {
-        engine = DockerTestHost.requireCloneHost();
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
-            clones.forEach(teardown::destroy);
-        } finally {
-            DockerTestHost.removeContainers(containers);
-        }
-        volumes.forEach(v -> DockerTestHost.dockerRun("volume", "rm", "-f", v));
-        engine.close();
-    }
 
     @Test
     void cloneHoldsProductionsDataAndWritesToItsOwnCopy() throws Exception {
@@ -64,7 +41,7 @@ class RedisCloneIT {
 
         String clone = prod + "-c";
         clones.add(clone);
-        new CloneManager(engine, DockerTestHost.STATE_ROOT).clone(
+        cloneManager().clone(
                 new CloneRequest(prod, clone, List.of()), CloneProgress.SILENT);
         // No --publish: production's published port is published on loopback for the clone too.
         int clonePort = DockerTestHost.hostPort(clone, 6379);

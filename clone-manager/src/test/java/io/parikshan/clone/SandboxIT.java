@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -18,29 +17,18 @@ import org.junit.jupiter.api.Test;
  * container, while its published port answers. Each blocked path is first shown open from
  * production, so the test fails if the sandbox were missing.
  */
-class SandboxIT {
+class SandboxIT extends CloneHostFixture {
 
-    private DockerEngine engine;
-    private final List<String> containers = new ArrayList<>();
-    private final List<String> clones = new ArrayList<>();
     private ServerSocket hostListener;
 
     @BeforeEach
-    void host() throws Exception {
-        engine = DockerTestHost.requireCloneHost();
+    void listenOnTheHost() throws Exception {
         hostListener = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
     }
 
     @AfterEach
-    void cleanUp() throws Exception {
+    void stopListening() throws Exception {
         hostListener.close();
-        try {
-            CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
-            clones.forEach(teardown::destroy);
-        } finally {
-            DockerTestHost.removeContainers(containers);
-        }
-        engine.close();
     }
 
     @Test
@@ -70,7 +58,7 @@ class SandboxIT {
 
         String clone = prod + "-c";
         clones.add(clone);
-        new CloneManager(engine, DockerTestHost.STATE_ROOT).clone(
+        cloneManager().clone(
                 new CloneRequest(prod, clone, List.of(PortPublication.parse("127.0.0.1:0:8080"))), CloneProgress.SILENT);
         String sandboxNet = "parikshan-sbx-" + clone;
         // Put the peer on the clone's own bridge too, so only the sandbox rules stand between them.
