@@ -153,11 +153,14 @@ for name in "${ORDER[@]}"; do
   warm "${URL[$name]}"   # also warms the JVM's JIT for the parikshan runs
 done
 
+counters() { curl -s "http://127.0.0.1:$1/metrics" | grep -E '^parikshan_(proxy_to_production_bytes_total|proxy_to_clone_bytes_total|proxy_to_clone_dropped_bytes_total|clone_desynced_connections_total|buffer_lag_bytes|buffer_lag_seconds)' || true; }
+SLOW_METRICS=""
 declare -A RPS P50 P99
 for round in $(seq 1 "$ROUNDS"); do
   for name in "${ORDER[@]}"; do
     read -r r p50 p99 < <(measure "${URL[$name]}")
     echo "# round $round $name: $r rps p50 ${p50} ms p99 ${p99} ms" >&2
+    if [ "$name" = parikshan-slow ]; then SLOW_METRICS="$(counters "$P_PK_SLOW_METRICS")"; fi  # lag right after the load
     RPS[$name]="${RPS[$name]:-} $r"; P50[$name]="${P50[$name]:-} $p50"; P99[$name]="${P99[$name]:-} $p99"
   done
 done
@@ -166,12 +169,10 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR
 HA_RPS=$(echo "${RPS[haproxy-tcp]}" | median); HA_P99=$(echo "${P99[haproxy-tcp]}" | median)
 FAST_RPS=$(echo "${RPS[parikshan-fast]}" | median); FAST_P99=$(echo "${P99[parikshan-fast]}" | median)
 
-counters() { curl -s "http://127.0.0.1:$1/metrics" | grep -E '^parikshan_(proxy_to_production_bytes_total|proxy_to_clone_bytes_total|proxy_to_clone_dropped_bytes_total|clone_desynced_connections_total|buffer_lag_bytes|buffer_lag_seconds)' || true; }
 METRICS="$(counters "$P_PK_METRICS")"
-SLOW_METRICS="$(counters "$P_PK_SLOW_METRICS")"
 
 {
-  echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, median of $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); slow copy delay ${SLOW_DELAY_MS} ms/request"
+  echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, median of $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); slow copy delay ${SLOW_DELAY_MS} ms/request; load average at the end:$(cut -d' ' -f1-3 /proc/loadavg | sed 's/^/ /')"
   echo
   echo "| path | requests/s | p50 ms | p99 ms | rps vs HAProxy | p99 vs HAProxy | rps vs parikshan-fast | p99 vs parikshan-fast |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|"
@@ -183,7 +184,7 @@ SLOW_METRICS="$(counters "$P_PK_SLOW_METRICS")"
   echo
   echo "Targets: parikshan-fast rps >= 0.90 x HAProxy and p99 <= 1.2 x HAProxy; parikshan-slow within 5% of parikshan-fast."
   echo
-  echo "Proxy counters at the end (fast, then slow):"
+  echo "Proxy counters: parikshan-fast at the end; parikshan-slow right after its last run (lag still draining):"
   echo '```'
   echo "$METRICS"
   echo "$SLOW_METRICS"

@@ -74,8 +74,11 @@ class DuplicatorIT {
             closeables.get(i).close();
         }
         // leaks are reported when a leaked buffer is collected and a later allocation notices
-        System.gc();
-        PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+            PooledByteBufAllocator.DEFAULT.directBuffer(1).release();
+        }
         LEAK_LOGGER.removeHandler(leakCatcher);
         assertThat(leaks).as("Netty leak reports").isEmpty();
     }
@@ -195,6 +198,40 @@ class DuplicatorIT {
             assertThat(r.bytes).as("clone bytes of %s", r.id()).isEqualTo(p.length);
             assertThat(r.crc()).isEqualTo(crc(p));
         }
+        assertThat(metric("parikshan_clone_desynced_connections_total", "fast")).isZero();
+    }
+
+    @Test
+    void a_thousand_connections_open_at_once_are_all_proxied_and_duplicated() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer clone = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("fast", clone.address())));
+
+        int count = 1000;
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < count; i++) {
+                Socket s = new Socket("127.0.0.1", proxy.localAddress().getPort());
+                s.setSoTimeout(60_000);
+                open.add(s);
+                s.getOutputStream().write(payload(String.format("many-%011d", i), 4096, i));
+            }
+            await("all connections open at the proxy", Duration.ofSeconds(30),
+                    () -> metric("parikshan_proxy_active_connections", null) == count);
+            for (int i = 0; i < count; i++) {
+                Socket s = open.get(i);
+                s.shutdownOutput();
+                byte[] echo = s.getInputStream().readAllBytes();
+                assertThat(echo).as("echo %d", i).isEqualTo(payload(String.format("many-%011d", i), 4096, i));
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+        await("clone got every connection whole", Duration.ofSeconds(30),
+                () -> clone.connections.size() == count && clone.connections.stream().allMatch(r -> r.done));
+        assertThat(clone.connections).allSatisfy(r -> assertThat(r.bytes).isEqualTo(4096));
         assertThat(metric("parikshan_clone_desynced_connections_total", "fast")).isZero();
     }
 
@@ -334,5 +371,16 @@ class DuplicatorIT {
         }
         assertThat(proxy.clones()).extracting(CloneTarget::name).containsExactly("c2");
         assertThat(metric("parikshan_clone_desynced_connections_total", "c1")).isZero();
+
+        // a config-file edit: c2 moves to the first server, c3 is new
+        proxy.setClones(List.of(new CloneTarget("c2", first.address()), new CloneTarget("c3", second.address())));
+        assertThat(proxy.clones()).containsExactly(new CloneTarget("c2", first.address()), new CloneTarget("c3", second.address()));
+        byte[] p = payload("after-edit", 3000, 11);
+        assertThat(LoopbackClient.send(address(proxy), p).answer()).isEqualTo(p);
+        await("both clones got the connection", Duration.ofSeconds(10),
+                () -> first.connections.size() == 2 && second.connections.size() == 2
+                        && first.connections.get(1).done && second.connections.get(1).done);
+        assertThat(first.connections.get(1).crc()).isEqualTo(crc(p));
+        assertThat(second.connections.get(1).crc()).isEqualTo(crc(p));
     }
 }
