@@ -86,7 +86,6 @@ public final class ProbeHostMain {
                 case "results" -> {
                     reply = control.send(target, "report");
                     printResults(control, target, junit, metricsOut, out);
-                    notice(target, reply, err);
                     return 0;
                 }
                 default -> {
@@ -95,7 +94,9 @@ public final class ProbeHostMain {
                 }
             }
             reply.lines().forEach(out::println);
-            notice(target, reply, err);
+            if (action.equals("attach") || action.equals("load")) {
+                notice(target, reply, err);
+            }
             return 0;
         } catch (IllegalArgumentException e) {
             err.println("parikshan probe: " + e.getMessage());
