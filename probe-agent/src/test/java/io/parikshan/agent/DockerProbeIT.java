@@ -3,7 +3,8 @@ package io.parikshan.agent;
 import io.parikshan.probed.suites.GreetingSuite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -76,14 +77,17 @@ class DockerProbeIT {
         return r.body();
     }
 
-    @Test
-    void attachesToTheJvmOfARunningContainerAndFiresASuite() throws Exception {
+    @ParameterizedTest(name = "Java {0}")
+    @ValueSource(ints = {17, 25})
+    void attachesToTheJvmOfARunningContainerAndFiresASuite(int version) throws Exception {
+        String java = version == 17 ? TargetJvm.JAVA_17 : TargetJvm.JAVA_25;
+        TargetJvm.requireJava(java);
         Path server = TargetJvm.copyPackage("io/parikshan/probed/server", Files.createDirectory(tmp.resolve("server")));
         Path suite = TargetJvm.suiteJar(GreetingSuite.class, tmp.resolve("greeting-suite.jar"));
         server.toFile().setReadable(true, false);
         Docker.ok("run", "-d", "--name", container, "-v", "/usr:/usr:ro", "-v", server + ":/app:ro",
                 "-p", "127.0.0.1::8080", "-p", "127.0.0.1::9404", Docker.IMAGE,
-                TargetJvm.JAVA_17, "-Xmx96m", "-cp", "/app", "io.parikshan.probed.server.GreetingServer",
+                java, "-Xmx96m", "-XX:+EnableDynamicAgentLoading", "-cp", "/app", "io.parikshan.probed.server.GreetingServer",
                 "0.0.0.0", "8080");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!Docker.run("logs", container).output().contains("listening")) {
@@ -97,7 +101,8 @@ class DockerProbeIT {
 
         Host attach = control("attach", container, "--metrics", "9404");
         assertThat(attach.status()).as(attach.err()).isZero();
-        assertThat(attach.out()).contains("attached", "metrics port 9404", "clone -");
+        assertThat(attach.out()).contains("java " + version + ".", "attached", "metrics port 9404", "clone -");
+        assertThat(attach.err()).doesNotContain("EnableDynamicAgentLoading");
 
         // Not a clone yet: the agent refuses to run tests.
         Host refused = control("load", container, suite.toString());
