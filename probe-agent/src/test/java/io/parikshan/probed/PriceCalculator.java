@@ -10,6 +10,10 @@ public class PriceCalculator {
         return unitCents * quantity;
     }
 
+    public static long roundToTen(long cents) {
+        return (cents + 5) / 10 * 10;
+    }
+
     public String label(String item) {
         return item.toUpperCase();
     }
