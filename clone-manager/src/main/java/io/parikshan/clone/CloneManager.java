@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -96,19 +97,24 @@ public final class CloneManager {
             long preCopied = copyFiles(prodUpper, cloneUpper, mounts);
             clock.finish(Doctor.human(preCopied) + " copied while production runs");
 
-            Path images = names.imagesDir();
+            // CRIU writes straight where 'docker start --checkpoint' reads: the docker root is often
+            // its own mount, where a move from the state dir would be a full copy of the images
+            Path images = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints").resolve(CloneNames.CHECKPOINT);
+            Files.createDirectories(images.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.createDirectories(names.workDir());
             long frozenStart = System.nanoTime();
-            engine.client().pauseContainerCmd(prod.getId()).exec();
-            try {
-                clock.start(ClonePhase.DELTA_COPY);
-                long delta = copyFiles(prodUpper, cloneUpper, mounts);
-                clock.finish(Doctor.human(delta) + " changed since pre-copy");
+            try (Freezer frozen = Freezer.freeze(prod.getState().getPidLong())) {
+                // independent, so side by side: the file delta adds nothing to the frozen window
+                CompletableFuture<Long> delta = CompletableFuture.supplyAsync(() -> copyFiles(prodUpper, cloneUpper, mounts));
                 clock.start(ClonePhase.DUMP);
-                dumper.dump(prod.getId(), images, names.workDir());
+                try {
+                    dumper.dump(prod.getId(), images, names.workDir());
+                } finally {
+                    FileCopier.awaitQuietly(delta); // never thaw or roll back under a running copy
+                }
                 clock.finish("memory and process state of " + prodName);
-            } finally {
-                engine.client().unpauseContainerCmd(prod.getId()).exec();
+                clock.start(ClonePhase.DELTA_COPY);
+                clock.finish(Doctor.human(FileCopier.await(delta)) + " changed since pre-copy, copied during the dump");
             }
             long frozenMillis = (System.nanoTime() - frozenStart) / 1_000_000;
             long imageBytes = treeSize(images);

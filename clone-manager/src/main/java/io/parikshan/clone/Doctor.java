@@ -4,19 +4,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Checks everything a live clone needs from the host, one {@link HostCheck} each. */
+/**
+ * Checks everything a live clone needs from the host, one {@link HostCheck} each. The checks
+ * run side by side (they are independent: engine calls and short host programs). {@code criu
+ * check} is the slow one; a full run records when it passed, and the clone path trusts that
+ * record for an hour while CRIU and the kernel stay the same.
+ */
 public final class Doctor {
 
     public static final String CRIU_MIN = "4.2";
     static final long MIN_FREE_BYTES = 1L << 30;
     static final Path RUNC_CONF = Path.of("/etc/criu/runc.conf");
+    static final Duration CRIU_CHECK_TRUSTED = Duration.ofHours(1);
+    private static final Path KERNEL_RELEASE = Path.of("/proc/sys/kernel/osrelease");
     private static final Pattern CRIU_VERSION = Pattern.compile("Version:\\s*(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
     private static final String SETUP = "run deploy/host/setup.sh as root";
 
@@ -34,30 +45,46 @@ public final class Doctor {
         this.runcRoot = runcRoot;
     }
 
-    /** All checks, in the order a user would fix them. */
+    /** All checks, in the order a user would fix them; always runs {@code criu check}. */
     public List<HostCheck> checks() {
-        List<HostCheck> out = new ArrayList<>();
-        out.add(root());
-        HostCheck eng = engine();
-        out.add(eng);
-        if (eng.ok()) {
-            out.add(guard("experimental", this::experimental));
-        }
-        out.add(guard("criu", Doctor::criu));
-        out.add(guard("criu config", Doctor::criuConfig));
-        out.add(guard("runc", this::runc));
-        out.add(guard("rsync", () -> tool("rsync", List.of("rsync", "--version"))));
-        out.add(guard("iptables", Doctor::iptables));
-        out.add(guard("disk", () -> disk(eng.ok() ? engine.rootDir() : stateRoot)));
-        return out;
+        return run(false);
     }
 
-    /** Throws the first failing check's one-line problem. */
+    /** Throws the first failing check's one-line problem; trusts a recent passing {@code criu check}. */
     public void requireAll() {
-        for (HostCheck c : checks()) {
+        for (HostCheck c : run(true)) {
             if (!c.ok()) {
                 throw new ParikshanException(c.problem());
             }
+        }
+    }
+
+    private List<HostCheck> run(boolean trustRecentCriuCheck) {
+        List<Supplier<List<HostCheck>>> groups = List.of(
+                () -> List.of(root()),
+                () -> {
+                    HostCheck eng = engine();
+                    return eng.ok() ? List.of(eng, guard("experimental", this::experimental)) : List.of(eng);
+                },
+                () -> List.of(guard("criu", () -> criu(stateRoot.resolve(CRIU_CHECK_STAMP), trustRecentCriuCheck))),
+                () -> List.of(guard("criu config", Doctor::criuConfig)),
+                () -> List.of(guard("runc", this::runc)),
+                () -> List.of(guard("rsync", () -> tool("rsync", List.of("rsync", "--version")))),
+                () -> List.of(guard("iptables", Doctor::iptables)),
+                () -> List.of(guard("disk", () -> disk(engine.reachable() ? engine.rootDir() : stateRoot))));
+        ExecutorService pool = Executors.newFixedThreadPool(groups.size(), r -> {
+            Thread t = new Thread(r, "parikshan-doctor");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<CompletableFuture<List<HostCheck>>> running = groups.stream()
+                    .map(g -> CompletableFuture.supplyAsync(g, pool)).toList();
+            List<HostCheck> out = new ArrayList<>();
+            running.forEach(f -> out.addAll(f.join()));
+            return out;
+        } finally {
+            pool.shutdownNow();
         }
     }
 
@@ -87,6 +114,14 @@ public final class Doctor {
     }
 
     static HostCheck criu() {
+        return criu(null, false);
+    }
+
+    /**
+     * @param stamp where a passing {@code criu check} is recorded (null: nowhere)
+     * @param trust skip {@code criu check} when the record is recent and for the same CRIU and kernel
+     */
+    static HostCheck criu(Path stamp, boolean trust) {
         Optional<Path> criu = onPath("criu");
         if (criu.isEmpty()) {
             return HostCheck.fail("criu", "not found on PATH", "CRIU >= " + CRIU_MIN + " is needed; " + SETUP);
@@ -101,12 +136,50 @@ public final class Doctor {
             return HostCheck.fail("criu", criu.get() + " is version " + version + ", older than " + CRIU_MIN,
                     "older CRIU cannot dump TCP sockets on this kernel; " + SETUP);
         }
+        String passed = criu.get() + " version " + version + ", 'criu check' passes";
+        String key = passed + " on kernel " + kernelRelease();
+        if (trust && stamp != null && recentlyPassed(stamp, key)) {
+            return HostCheck.pass("criu", passed + " (recorded " + CRIU_CHECK_STAMP + ")");
+        }
         HostCommand.Result check = HostCommand.run(List.of(criu.get().toString(), "check"), Duration.ofSeconds(60));
         if (!check.ok()) {
             return HostCheck.fail("criu", "'criu check' fails: " + check.reason(),
                     "the kernel lacks a feature CRIU needs; " + SETUP);
         }
-        return HostCheck.pass("criu", criu.get() + " version " + version + ", 'criu check' passes");
+        if (stamp != null) {
+            record(stamp, key);
+        }
+        return HostCheck.pass("criu", passed);
+    }
+
+    static final String CRIU_CHECK_STAMP = "criu-check-passed";
+
+    private static boolean recentlyPassed(Path stamp, String key) {
+        try {
+            return Files.getLastModifiedTime(stamp).toInstant().isAfter(Instant.now().minus(CRIU_CHECK_TRUSTED))
+                    && Files.readString(stamp).strip().equals(key);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Best effort: without the record the next clone simply runs {@code criu check} again. */
+    private static void record(Path stamp, String key) {
+        try {
+            if (Files.isDirectory(stamp.getParent())) {
+                Files.writeString(stamp, key + "\n");
+            }
+        } catch (IOException e) {
+            // not recorded
+        }
+    }
+
+    private static String kernelRelease() {
+        try {
+            return Files.readString(KERNEL_RELEASE).strip();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     static HostCheck criuConfig() {

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -45,5 +47,19 @@ final class FileCopier {
                 "copying " + from + " to " + to);
         Matcher m = TRANSFERRED.matcher(r.stdout());
         return m.find() ? Long.parseLong(m.group(1).replaceAll("[,.]", "")) : 0L;
+    }
+
+    /** The bytes a background {@link #mirror} copied, or its failure as thrown there. */
+    static long await(CompletableFuture<Long> copy) {
+        try {
+            return copy.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** Waits for a background copy to end, whatever its outcome. */
+    static void awaitQuietly(CompletableFuture<Long> copy) {
+        copy.exceptionally(e -> 0L).join();
     }
 }
