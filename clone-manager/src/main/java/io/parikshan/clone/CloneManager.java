@@ -62,7 +62,13 @@ public final class CloneManager {
         PhaseClock clock = new PhaseClock(progress);
 
         clock.start(ClonePhase.SAFETY_CHECKS);
+        // The host first (root, engine, CRIU, ...), then what the user asked for.
+        HostCheck root = Doctor.root();
+        if (!root.ok()) {
+            throw new ParikshanException(root.problem());
+        }
         engine.requireReachable();
+        doctor.requireAll();
         InspectContainerResponse prod = engine.inspect(request.source()).orElseThrow(() -> new ParikshanException(
                 "no container named '" + request.source() + "'; see 'docker ps' for running containers"));
         String prodName = CloneTeardown.stripSlash(prod.getName());
@@ -72,7 +78,6 @@ public final class CloneManager {
             throw new ParikshanException("container name '" + cloneName
                     + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
         }
-        doctor.requireAll();
         CloneNames names = new CloneNames(cloneName, stateRoot);
         List<MountPlan> mounts = planMounts(prod, names);
         Path dockerRoot = engine.rootDir();
