@@ -60,7 +60,7 @@ public final class Doctor {
     }
 
     private List<HostCheck> run(boolean trustRecentCriuCheck) {
-        List<Supplier<List<HostCheck>>> groups = List.of(
+        List<Supplier<List<HostCheck>>> groups = new ArrayList<>(List.of(
                 () -> List.of(root()),
                 () -> {
                     HostCheck eng = engine();
@@ -71,7 +71,10 @@ public final class Doctor {
                 () -> List.of(guard("runc", this::runc)),
                 () -> List.of(guard("rsync", () -> tool("rsync", List.of("rsync", "--version")))),
                 () -> List.of(guard("iptables", Doctor::iptables)),
-                () -> List.of(guard("disk", () -> disk(engine.reachable() ? engine.rootDir() : stateRoot))));
+                () -> List.of(guard("disk", () -> disk(engine.reachable() ? engine.rootDir() : stateRoot)))));
+        if (!trustRecentCriuCheck) {
+            groups.add(() -> List.of(guard("dirty tracking", Doctor::memoryTracking)));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(groups.size(), r -> {
             Thread t = new Thread(r, "parikshan-doctor");
             t.setDaemon(true);
@@ -180,6 +183,17 @@ public final class Doctor {
         } catch (IOException e) {
             return "?";
         }
+    }
+
+    /**
+     * Informational, never fails: without soft-dirty tracking CRIU cannot pre-dump memory while
+     * production runs, so the frozen window holds one full memory dump.
+     */
+    static HostCheck memoryTracking() {
+        HostCommand.Result r = HostCommand.run(List.of("criu", "check", "--feature", "mem_dirty_track"), Duration.ofSeconds(30));
+        return HostCheck.pass("dirty tracking", r.ok()
+                ? "soft-dirty tracking on (iterative pre-copy possible; clones use one memory dump)"
+                : "soft-dirty tracking off on this kernel: no iterative pre-copy, one memory dump while frozen");
     }
 
     static HostCheck criuConfig() {
