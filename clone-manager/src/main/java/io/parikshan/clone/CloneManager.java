@@ -110,16 +110,17 @@ public final class CloneManager {
             long frozenStart = System.nanoTime();
             try (Freezer frozen = Freezer.freeze(prod.getState().getPidLong())) {
                 // independent, so side by side: the file delta adds nothing to the frozen window
+                clock.start(ClonePhase.DELTA_COPY);
                 CompletableFuture<Long> delta = CompletableFuture.supplyAsync(() -> copyFiles(prodUpper, cloneUpper, mounts));
+                clock.finish("started, runs during the dump");
                 clock.start(ClonePhase.DUMP);
                 try {
                     dumper.dump(prod.getId(), images, names.workDir());
                 } finally {
                     FileCopier.awaitQuietly(delta); // never thaw or roll back under a running copy
                 }
-                clock.finish("memory and process state of " + prodName);
-                clock.start(ClonePhase.DELTA_COPY);
-                clock.finish(Doctor.human(FileCopier.await(delta)) + " changed since pre-copy, copied during the dump");
+                clock.finish("memory and process state of " + prodName + ", and "
+                        + Doctor.human(FileCopier.await(delta)) + " of files changed since pre-copy");
             }
             long frozenMillis = (System.nanoTime() - frozenStart) / 1_000_000;
             long imageBytes = treeSize(images);
