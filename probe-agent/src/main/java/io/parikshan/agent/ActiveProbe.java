@@ -15,8 +15,16 @@ import java.util.concurrent.atomic.LongAdder;
 /** A probe of a loaded suite: its matchers, and the per-hit decision whether its tests run. */
 final class ActiveProbe {
 
-    /** Set while a condition runs on an application thread, so probed calls inside it are ignored. */
-    private static final ThreadLocal<boolean[]> IN_CONDITION = ThreadLocal.withInitial(() -> new boolean[1]);
+    /**
+     * Per application thread: the context a condition is evaluated on (reused, so a false condition
+     * allocates nothing) and whether a condition is running (probed calls inside it are ignored).
+     */
+    private static final ThreadLocal<ConditionScratch> SCRATCH = ThreadLocal.withInitial(ConditionScratch::new);
+
+    private static final class ConditionScratch {
+        final Invocation context = new Invocation();
+        boolean busy;
+    }
 
     private final LoadedSuite suite;
     private final Probe probe;
@@ -90,29 +98,32 @@ final class ActiveProbe {
             return;
         }
         hits.increment();
-        Invocation inv = new Invocation(probe.name(), phase, site, self, args, returned, thrown, start,
-                Thread.currentThread());
+        Invocation inv;
         ProbeCondition condition = probe.condition();
-        if (condition != ProbeCondition.ALWAYS) {
-            boolean[] inCondition = IN_CONDITION.get();
-            if (inCondition[0]) {
+        if (condition == ProbeCondition.ALWAYS) {
+            inv = new Invocation(probe.name(), phase, site, self, args, returned, thrown, start, Thread.currentThread());
+        } else {
+            ConditionScratch scratch = SCRATCH.get();
+            if (scratch.busy) {
                 return;
             }
-            inCondition[0] = true;
-            boolean holds;
+            scratch.busy = true;
+            Invocation ctx = scratch.context.reset(probe.name(), phase, site, self, args, returned, thrown, start,
+                    Thread.currentThread());
             try {
-                holds = condition.test(inv);
+                if (!condition.test(ctx)) {
+                    return;
+                }
+                inv = ctx.copy();
             } catch (Throwable t) {
                 if (runs.incrementAndGet() <= limit) {
-                    inv.freezeElapsed();
-                    suite.recordConditionError(this, inv, t);
+                    ctx.freezeElapsed();
+                    suite.recordConditionError(this, ctx.copy(), t);
                 }
                 return;
             } finally {
-                inCondition[0] = false;
-            }
-            if (!holds) {
-                return;
+                ctx.clear();
+                scratch.busy = false;
             }
         }
         if (runs.incrementAndGet() > limit) {

@@ -7,25 +7,37 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.StringJoiner;
 
-/** One hit of a probe point: the live values of the probed call, as {@link ProbeContext}. */
+/**
+ * One hit of a probe point: the live values of the probed call, as {@link ProbeContext}. Mutable only so
+ * that conditions can be evaluated on a per-thread scratch instance without allocating.
+ */
 final class Invocation implements ProbeContext {
 
     private static final Object[] NO_ARGS = new Object[0];
     private static final int SUMMARY_VALUE_CHARS = 60;
 
-    private final String probeName;
-    private final Phase phase;
-    private final String site;
-    private final Object self;
-    private final Object[] args;
-    private final Object returned;
-    private final Throwable thrown;
-    private final long start;
+    private String probeName;
+    private Phase phase;
+    private String site;
+    private Object self;
+    private Object[] args;
+    private Object returned;
+    private Throwable thrown;
+    private long start;
     private long elapsedNanos = -1;
-    private final Thread thread;
+    private Thread thread;
 
     Invocation(String probeName, Phase phase, String site, Object self, Object[] args, Object returned,
                Throwable thrown, long start, Thread thread) {
+        reset(probeName, phase, site, self, args, returned, thrown, start, thread);
+    }
+
+    /** An empty context, to be {@link #reset} before use (a per-thread scratch object for conditions). */
+    Invocation() {
+    }
+
+    Invocation reset(String probeName, Phase phase, String site, Object self, Object[] args, Object returned,
+                     Throwable thrown, long start, Thread thread) {
         this.probeName = probeName;
         this.phase = phase;
         this.site = site;
@@ -34,7 +46,21 @@ final class Invocation implements ProbeContext {
         this.returned = returned;
         this.thrown = thrown;
         this.start = start;
+        this.elapsedNanos = -1;
         this.thread = thread;
+        return this;
+    }
+
+    /** A copy that outlives this hit (handed to test workers), with the elapsed time as read so far. */
+    Invocation copy() {
+        Invocation c = new Invocation(probeName, phase, site, self, args, returned, thrown, start, thread);
+        c.elapsedNanos = elapsedNanos;
+        return c;
+    }
+
+    /** Drops references to application objects, so a scratch context keeps nothing alive. */
+    void clear() {
+        reset(null, null, null, null, null, null, null, 0L, null);
     }
 
     @Override
