@@ -12,7 +12,8 @@
 #
 # Needs: wrk, haproxy, nginx (Debian: wrk haproxy nginx-light), curl, Java 17, and
 # deploy/target/parikshan.jar (mvn -B -q -DskipTests package). Loopback only.
-# Usage: duplicator-proxy/bench/run.sh [results.md]   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2
+# Usage: duplicator-proxy/bench/run.sh [results.md]
+#   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2 WARMUP_JVM=20 BASE_PORT=21300 PK_JAVA_OPTS=
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -23,7 +24,7 @@ DURATION="${DURATION:-15}"
 CONNS="${CONNS:-50}"
 THREADS="${THREADS:-2}"
 ROUNDS="${ROUNDS:-2}"
-BASE="${BASE_PORT:-39100}"
+BASE="${BASE_PORT:-21300}"  # below the ephemeral range, so no outgoing connection holds them
 P_BACKEND=$BASE; P_FAST=$((BASE+1)); P_SLOW=$((BASE+2)); P_HAPROXY=$((BASE+3))
 P_MIRROR=$((BASE+4)); P_PK_FAST=$((BASE+5)); P_PK_SLOW=$((BASE+6)); P_PK_METRICS=$((BASE+7)); P_PK_SLOW_METRICS=$((BASE+8))
 
@@ -45,9 +46,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_port() { # port
-  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "run.sh: nothing listens on 127.0.0.1:$1" >&2; exit 1
+wait_port() { # port [log]
+  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
+  echo "run.sh: nothing listens on 127.0.0.1:$1${2:+; its log $2 says:}" >&2
+  [ -n "${2:-}" ] && tail -5 "$2" >&2
+  exit 1
 }
 
 mkdir -p "$WORK/www" "$WORK/logs"
@@ -86,23 +89,24 @@ measure() { # url
   awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
     /Requests\/sec:/ { rps = $2 }
+    / requests in / { total = $1 }
     /^ +50%/ { p50 = ms($2) }
     /^ +99%/ { p99 = ms($2) }
     /Socket errors/ { err = $0 }
-    END { printf "%.0f %.3f %.3f\n", rps, p50, p99 }' "$WORK/wrk.out"
+    END { printf "%.0f %.3f %.3f %d\n", rps, p50, p99, total }' "$WORK/wrk.out"
   grep -E "Socket errors|Non-2xx" "$WORK/wrk.out" >&2 || true
 }
 warm() { wrk -t"$THREADS" -c"$CONNS" -d3s "$1" > /dev/null; }
 
 echo "# direct run to size the slow copy" >&2
 warm "http://127.0.0.1:$P_BACKEND/"
-read -r RPS_DIRECT _ _ < <(measure "http://127.0.0.1:$P_BACKEND/")
+read -r RPS_DIRECT _ _ _ < <(measure "http://127.0.0.1:$P_BACKEND/")
 SLOW_DELAY_MS=$(( (10 * CONNS * 1000 + RPS_DIRECT - 1) / RPS_DIRECT ))
 echo "# direct ${RPS_DIRECT} rps; slow copy delays each request ${SLOW_DELAY_MS} ms (capacity ~$((CONNS * 1000 / SLOW_DELAY_MS)) rps with $CONNS connections)" >&2
 
-java -Xmx256m "$HERE/SlowHttpServer.java" "$P_SLOW" "$SLOW_DELAY_MS" "$WORK/www/index.html" &
+java -Xmx256m "$HERE/SlowHttpServer.java" "$P_SLOW" "$SLOW_DELAY_MS" "$WORK/www/index.html" > "$WORK/logs/slow.log" 2>&1 &
 PIDS+=($!)
-wait_port "$P_SLOW"
+wait_port "$P_SLOW" "$WORK/logs/slow.log"
 
 cat > "$WORK/haproxy.cfg" <<HAP
 global
@@ -119,7 +123,7 @@ backend be
   server backend 127.0.0.1:$P_BACKEND
 HAP
 haproxy -f "$WORK/haproxy.cfg" -db > "$WORK/logs/haproxy.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!); PID_HAPROXY=$!
 
 nginx_conf mirror "
   upstream backend { server 127.0.0.1:$P_BACKEND; keepalive 64; }
@@ -134,12 +138,24 @@ nginx_conf mirror "
 
 java -Xmx512m ${PK_JAVA_OPTS:-} -jar "$JAR" proxy --listen "127.0.0.1:$P_PK_FAST" --production "127.0.0.1:$P_BACKEND" \
   --clone "fast=127.0.0.1:$P_FAST" --metrics "127.0.0.1:$P_PK_METRICS" > "$WORK/logs/pk-fast.log" 2>&1 &
-PIDS+=($!)
+PIDS+=($!); PID_PK_FAST=$!
 java -Xmx512m ${PK_JAVA_OPTS:-} -jar "$JAR" proxy --listen "127.0.0.1:$P_PK_SLOW" --production "127.0.0.1:$P_BACKEND" \
   --clone "slow=127.0.0.1:$P_SLOW" --metrics "127.0.0.1:$P_PK_SLOW_METRICS" > "$WORK/logs/pk-slow.log" 2>&1 &
-PIDS+=($!)
-wait_port "$P_HAPROXY"; wait_port "$P_MIRROR"; wait_port "$P_PK_FAST"; wait_port "$P_PK_SLOW"
+PIDS+=($!); PID_PK_SLOW=$!
+wait_port "$P_HAPROXY" "$WORK/logs/haproxy.log"; wait_port "$P_MIRROR" "$WORK/logs/mirror.err"
+wait_port "$P_PK_FAST" "$WORK/logs/pk-fast.log"; wait_port "$P_PK_SLOW" "$WORK/logs/pk-slow.log"
 
+PID_MIRROR=$(cat "$WORK/mirror.pid")
+# CPU the proxy in the path spent (user+system ticks of the process and its children)
+cpu_ticks() { # pid
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+declare -A PROXY_PID=([direct]="" [haproxy-tcp]="$PID_HAPROXY" [nginx-mirror-slow]="$PID_MIRROR"
+  [parikshan-fast]="$PID_PK_FAST" [parikshan-slow]="$PID_PK_SLOW")
 declare -A URL=(
   [direct]="http://127.0.0.1:$P_BACKEND/"
   [haproxy-tcp]="http://127.0.0.1:$P_HAPROXY/"
@@ -150,16 +166,24 @@ declare -A URL=(
 ORDER=(direct haproxy-tcp nginx-mirror-slow parikshan-fast parikshan-slow)
 for name in "${ORDER[@]}"; do
   curl -sf -o /dev/null "${URL[$name]}" || { echo "run.sh: $name does not answer at ${URL[$name]}" >&2; exit 1; }
-  warm "${URL[$name]}"   # also warms the JVM's JIT for the parikshan runs
+  warm "${URL[$name]}"
 done
+# the JVM's JIT compiler needs a while on two busy cores; measured runs start once it is done
+wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP_JVM:-20}s" "${URL[parikshan-fast]}" > /dev/null
+wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP_JVM:-20}s" "${URL[parikshan-slow]}" > /dev/null
 
 counters() { curl -s "http://127.0.0.1:$1/metrics" | grep -E '^parikshan_(proxy_to_production_bytes_total|proxy_to_clone_bytes_total|proxy_to_clone_dropped_bytes_total|clone_desynced_connections_total|buffer_lag_bytes|buffer_lag_seconds)' || true; }
 SLOW_METRICS=""
-declare -A RPS P50 P99
+declare -A RPS P50 P99 CPU
 for round in $(seq 1 "$ROUNDS"); do
   for name in "${ORDER[@]}"; do
-    read -r r p50 p99 < <(measure "${URL[$name]}")
-    echo "# round $round $name: $r rps p50 ${p50} ms p99 ${p99} ms" >&2
+    pid="${PROXY_PID[$name]}"
+    before=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+    read -r r p50 p99 total < <(measure "${URL[$name]}")
+    after=$([ -n "$pid" ] && cpu_ticks "$pid" || echo 0)
+    us=$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }')
+    echo "# round $round $name: $r rps p50 ${p50} ms p99 ${p99} ms, proxy CPU ${us} us/request" >&2
+    CPU[$name]="${CPU[$name]:-} $us"
     if [ "$name" = parikshan-slow ]; then SLOW_METRICS="$(counters "$P_PK_SLOW_METRICS")"; fi  # lag right after the load
     RPS[$name]="${RPS[$name]:-} $r"; P50[$name]="${P50[$name]:-} $p50"; P99[$name]="${P99[$name]:-} $p99"
   done
@@ -174,12 +198,13 @@ METRICS="$(counters "$P_PK_METRICS")"
 {
   echo "wrk -t$THREADS -c$CONNS -d${DURATION}s, median of $ROUNDS rounds, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); slow copy delay ${SLOW_DELAY_MS} ms/request; load average at the end:$(cut -d' ' -f1-3 /proc/loadavg | sed 's/^/ /')"
   echo
-  echo "| path | requests/s | p50 ms | p99 ms | rps vs HAProxy | p99 vs HAProxy | rps vs parikshan-fast | p99 vs parikshan-fast |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| path | requests/s | p50 ms | p99 ms | proxy CPU us/req | rps vs HAProxy | p99 vs HAProxy | rps vs parikshan-fast | p99 vs parikshan-fast |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   for name in "${ORDER[@]}"; do
     r=$(echo "${RPS[$name]}" | median); a=$(echo "${P50[$name]}" | median); b=$(echo "${P99[$name]}" | median)
-    awk -v n="$name" -v r="$r" -v a="$a" -v b="$b" -v hr="$HA_RPS" -v hp="$HA_P99" -v fr="$FAST_RPS" -v fp="$FAST_P99" \
-      'BEGIN { printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f |\n", n, r, a, b, r/hr, b/hp, r/fr, b/fp }'
+    c=$(echo "${CPU[$name]}" | median)
+    awk -v n="$name" -v r="$r" -v a="$a" -v b="$b" -v c="$c" -v hr="$HA_RPS" -v hp="$HA_P99" -v fr="$FAST_RPS" -v fp="$FAST_P99" \
+      'BEGIN { printf "| %s | %.0f | %.2f | %.2f | %s | %.2f | %.2f | %.2f | %.2f |\n", n, r, a, b, (n == "direct" ? "-" : sprintf("%.1f", c)), r/hr, b/hp, r/fr, b/fp }'
   done
   echo
   echo "Targets: parikshan-fast rps >= 0.90 x HAProxy and p99 <= 1.2 x HAProxy; parikshan-slow within 5% of parikshan-fast."

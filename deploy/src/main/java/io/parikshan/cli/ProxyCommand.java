@@ -78,6 +78,26 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Duplicate UDP datagrams instead of TCP connections.")
     boolean udp;
 
+    @Option(names = "--io-threads", paramLabel = "N",
+            description = "Event-loop threads for TCP (default: one per core).")
+    String ioThreads;
+
+    /** The I/O thread count the option gives, or the default. */
+    int ioThreads() {
+        if (ioThreads == null) {
+            return TrafficDuplicator.DEFAULT_IO_THREADS;
+        }
+        try {
+            int n = Integer.parseInt(ioThreads.strip());
+            if (n >= 1 && n <= 1024) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--io-threads: '" + ioThreads + "' must be a whole number from 1 to 1024");
+    }
+
     /** The settings the options (and config file) describe. */
     ProxySettings settings() {
         ProxySettings.Raw flags = new ProxySettings.Raw(listen, production, clones, strategy, sample,
@@ -91,8 +111,10 @@ public final class ProxyCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
         ProxySettings settings;
+        int threads;
         try {
             settings = settings();
+            threads = ioThreads();
         } catch (IllegalArgumentException e) {
             err.println("parikshan proxy: " + e.getMessage());
             err.flush();
@@ -103,7 +125,7 @@ public final class ProxyCommand implements Callable<Integer> {
         try {
             duplicator = settings.udp()
                     ? UdpDuplicator.start(settings.duplicator(), registry)
-                    : TrafficDuplicator.start(settings.duplicator(), registry);
+                    : TrafficDuplicator.start(settings.duplicator(), registry, threads);
         } catch (IllegalStateException e) {
             err.println("parikshan proxy: " + e.getMessage());
             err.flush();

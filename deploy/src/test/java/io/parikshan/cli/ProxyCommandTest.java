@@ -92,6 +92,7 @@ class ProxyCommandTest {
                 {"--connection-budget", "12XB", "'12XB'"},
                 {"--global-budget", "1KiB", "exceeds global budget 1KiB"},
                 {"--metrics", "9464", "'9464'"},
+                {"--io-threads", "0", "'0'"},
         };
         for (String[] c : cases) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("proxy", "--metrics", "off"));

@@ -34,6 +34,11 @@ import java.util.concurrent.TimeUnit;
 public final class TrafficDuplicator implements Duplicator {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
+    /**
+     * One event loop per core: every connection's client, production and clone channels share
+     * one loop, so more loops than cores only add context switches.
+     */
+    public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
@@ -57,16 +62,19 @@ public final class TrafficDuplicator implements Duplicator {
      * @throws IllegalStateException if the listen address cannot be bound (message names it)
      */
     public static TrafficDuplicator start(DuplicatorConfig config, PrometheusRegistry registry) {
-        return start(config, registry, new NettyConnector(CONNECT_TIMEOUT_MILLIS), 0);
+        return start(config, registry, new NettyConnector(CONNECT_TIMEOUT_MILLIS), DEFAULT_IO_THREADS);
     }
 
-    /** As {@link #start(DuplicatorConfig, PrometheusRegistry)} with a given number of I/O threads (0: Netty's default). */
+    /** As {@link #start(DuplicatorConfig, PrometheusRegistry)} with a given number of I/O threads. */
     public static TrafficDuplicator start(DuplicatorConfig config, PrometheusRegistry registry, int ioThreads) {
         return start(config, registry, new NettyConnector(CONNECT_TIMEOUT_MILLIS), ioThreads);
     }
 
     static TrafficDuplicator start(DuplicatorConfig config, PrometheusRegistry registry, Connector connector, int ioThreads) {
         Objects.requireNonNull(config, "config");
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("I/O threads " + ioThreads + " must be at least 1");
+        }
         Objects.requireNonNull(registry, "registry");
         BufferBudget budget = new BufferBudget(config.globalBudget().bytes());
         CloneRoutes[] holder = new CloneRoutes[1];

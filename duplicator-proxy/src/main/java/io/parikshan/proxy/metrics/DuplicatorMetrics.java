@@ -38,36 +38,36 @@ public final class DuplicatorMetrics {
                              Supplier<long[]> globalBufferUsedAndLimit) {
         Objects.requireNonNull(registry, "registry");
         clientToProxyBytes = Counter.builder()
-                .name("parikshan_client_to_proxy_bytes_total").unit(Unit.BYTES)
+                .name("parikshan_client_to_proxy_bytes_total").withoutExemplars().unit(Unit.BYTES)
                 .help("Bytes read from clients.").register(registry);
         proxyToProductionBytes = Counter.builder()
-                .name("parikshan_proxy_to_production_bytes_total").unit(Unit.BYTES)
+                .name("parikshan_proxy_to_production_bytes_total").withoutExemplars().unit(Unit.BYTES)
                 .help("Client bytes written to production.").register(registry);
         productionToClientBytes = Counter.builder()
-                .name("parikshan_production_to_client_bytes_total").unit(Unit.BYTES)
+                .name("parikshan_production_to_client_bytes_total").withoutExemplars().unit(Unit.BYTES)
                 .help("Production answer bytes written back to clients.").register(registry);
         productionConnectFailures = Counter.builder()
-                .name("parikshan_production_connect_failures_total")
+                .name("parikshan_production_connect_failures_total").withoutExemplars()
                 .help("Client connections refused because production could not be reached.").register(registry);
         activeConnections = Gauge.builder()
                 .name("parikshan_proxy_active_connections")
                 .help("Client connections (TCP) or sessions (UDP) currently open through the proxy.").register(registry);
         proxyToCloneBytes = Counter.builder()
-                .name("parikshan_proxy_to_clone_bytes_total").unit(Unit.BYTES)
+                .name("parikshan_proxy_to_clone_bytes_total").withoutExemplars().unit(Unit.BYTES)
                 .help("Client bytes written to a clone.").labelNames("clone").register(registry);
         proxyToCloneDroppedBytes = Counter.builder()
-                .name("parikshan_proxy_to_clone_dropped_bytes_total").unit(Unit.BYTES)
+                .name("parikshan_proxy_to_clone_dropped_bytes_total").withoutExemplars().unit(Unit.BYTES)
                 .help("Client bytes a clone never got because its connection was dropped (budget, failure, stall).")
                 .labelNames("clone").register(registry);
         cloneDesyncedConnections = Counter.builder()
-                .name("parikshan_clone_desynced_connections_total")
+                .name("parikshan_clone_desynced_connections_total").withoutExemplars()
                 .help("Clone connections closed early because the clone could not keep up or failed.")
                 .labelNames("clone").register(registry);
         cloneConnections = Counter.builder()
-                .name("parikshan_clone_connections_total")
+                .name("parikshan_clone_connections_total").withoutExemplars()
                 .help("Clone connections (TCP) or sessions (UDP) opened.").labelNames("clone").register(registry);
         cloneToProxyDiscardedBytes = Counter.builder()
-                .name("parikshan_clone_to_proxy_discarded_bytes_total").unit(Unit.BYTES)
+                .name("parikshan_clone_to_proxy_discarded_bytes_total").withoutExemplars().unit(Unit.BYTES)
                 .help("Answer bytes from a clone, read and thrown away.").labelNames("clone").register(registry);
         cloneActiveConnections = Gauge.builder()
                 .name("parikshan_clone_active_connections")
