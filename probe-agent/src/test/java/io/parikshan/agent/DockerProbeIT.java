@@ -4,7 +4,7 @@ import io.parikshan.probed.suites.GreetingSuite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -77,15 +77,16 @@ class DockerProbeIT {
         return r.body();
     }
 
-    @ParameterizedTest(name = "Java {0}")
-    @ValueSource(ints = {17, 25})
-    void attachesToTheJvmOfARunningContainerAndFiresASuite(int version) throws Exception {
+    @ParameterizedTest(name = "Java {0} as uid {1}")
+    @CsvSource({"17, 0", "25, 0", "17, 65534"})
+    void attachesToTheJvmOfARunningContainerAndFiresASuite(int version, int uid) throws Exception {
         String java = version == 17 ? TargetJvm.JAVA_17 : TargetJvm.JAVA_25;
         TargetJvm.requireJava(java);
         Path server = TargetJvm.copyPackage("io/parikshan/probed/server", Files.createDirectory(tmp.resolve("server")));
         Path suite = TargetJvm.suiteJar(GreetingSuite.class, tmp.resolve("greeting-suite.jar"));
         server.toFile().setReadable(true, false);
-        Docker.ok("run", "-d", "--name", container, "-v", "/usr:/usr:ro", "-v", server + ":/app:ro",
+        Docker.ok("run", "-d", "--name", container, "--user", uid + ":" + uid, "-v", "/usr:/usr:ro",
+                "-v", server + ":/app:ro",
                 "-p", "127.0.0.1::8080", "-p", "127.0.0.1::9404", Docker.IMAGE,
                 java, "-Xmx96m", "-XX:+EnableDynamicAgentLoading", "-cp", "/app", "io.parikshan.probed.server.GreetingServer",
                 "0.0.0.0", "8080");
@@ -109,7 +110,7 @@ class DockerProbeIT {
         assertThat(refused.status()).isEqualTo(1);
         assertThat(refused.err()).contains("refusing to run probe tests: /.parikshan-clone is absent");
 
-        Docker.ok("exec", container, "sh", "-c",
+        Docker.ok("exec", "--user", "0", container, "sh", "-c",
                 "printf 'clone=" + container + "\\nproduction=pk-probe-it-production\\n' > /.parikshan-clone");
         Host loaded = control("load", container, suite.toString());
         assertThat(loaded.status()).as(loaded.err()).isZero();

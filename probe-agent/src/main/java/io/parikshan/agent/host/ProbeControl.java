@@ -49,6 +49,7 @@ public final class ProbeControl {
             throw new ProbeControlException("suite jar " + suiteJar.toAbsolutePath() + " does not exist: build it first");
         }
         Path inTarget = dir.resolve("suites").resolve(suiteJar.getFileName().toString());
+        prepareDirs(target);
         copy(suiteJar, target.hostPath(inTarget));
         return inTarget;
     }
@@ -56,6 +57,7 @@ public final class ProbeControl {
     /** Runs one agent command (e.g. {@code load=/tmp/parikshan/suites/s.jar,force}) and returns the reply. */
     public AgentReply send(JvmTarget target, String command) throws ProbeControlException {
         Path agentInTarget = dir.resolve("agent").resolve("parikshan-probe-agent.jar");
+        prepareDirs(target);
         copy(agentJar, target.hostPath(agentInTarget));
         Path reply = target.hostPath(dir.resolve("reply.txt"));
         try {
@@ -127,6 +129,29 @@ public final class ProbeControl {
             return Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
         } catch (IOException e) {
             return List.of();
+        }
+    }
+
+    /**
+     * Creates the agent's directories in the target, owned by the target process's user (the host
+     * side usually runs as root, the service may not): the agent must be able to write there.
+     */
+    private void prepareDirs(JvmTarget target) throws ProbeControlException {
+        Path proc = Path.of("/proc", Long.toString(target.hostPid()));
+        try {
+            Object uid = Files.getAttribute(proc, "unix:uid");
+            Object gid = Files.getAttribute(proc, "unix:gid");
+            for (Path d : List.of(dir, dir.resolve("agent"), dir.resolve("suites"))) {
+                Path host = target.hostPath(d);
+                Files.createDirectories(host);
+                if (!uid.equals(Files.getAttribute(host, "unix:uid"))) {
+                    Files.setAttribute(host, "unix:uid", uid);
+                    Files.setAttribute(host, "unix:gid", gid);
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new ProbeControlException("cannot prepare " + dir + " in " + target.description() + ": " + e
+                    + " (run as root, or as the user running the target)", e);
         }
     }
 
