@@ -325,6 +325,46 @@ class DuplicatorIT {
     }
 
     @Test
+    void sync_strategy_paces_the_client_so_even_a_slow_clone_gets_every_byte() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer slow = server(LoopbackServer.Behaviour.SLOW, 8L * 1024 * 1024); // 8 MiB/s
+        // a budget far below what is sent: in async mode this clone would be dropped
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("slow", slow.address()))
+                .withStrategy(io.parikshan.proxy.DuplicationStrategy.SYNC)
+                .withBudgets(ByteSize.ofMebibytes(1), ByteSize.ofMebibytes(16)));
+
+        byte[] block = payload("", 64 * 1024, 5);
+        int repeats = 256; // 16 MiB
+        LoopbackClient.Exchange ex = LoopbackClient.stream(address(proxy), block, repeats);
+        ByteBuffer answer = ByteBuffer.wrap(ex.answer());
+        assertThat(answer.getLong()).isEqualTo(ex.sentBytes());
+        assertThat(answer.getInt()).isEqualTo((int) ex.sentCrc());
+        await("slow clone got the whole stream", Duration.ofSeconds(60),
+                () -> slow.connections.size() == 1 && slow.connections.get(0).done);
+        assertThat(slow.connections.get(0).bytes).isEqualTo(ex.sentBytes());
+        assertThat(slow.connections.get(0).crc()).isEqualTo(ex.sentCrc());
+        assertThat(metric("parikshan_clone_desynced_connections_total", "slow")).isZero();
+    }
+
+    @Test
+    void a_clone_still_draining_after_its_client_left_is_dropped_after_the_drain_timeout() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer stalled = server(LoopbackServer.Behaviour.STALL, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("stalled", stalled.address()))
+                .withBudgets(ByteSize.ofMebibytes(64), ByteSize.ofMebibytes(64))
+                .withCloneDrainTimeout(Duration.ofMillis(500)));
+
+        // more than the socket buffers between proxy and clone can hold (some MiB), less than the budget
+        byte[] p = payload("", 32 * 1024 * 1024, 8);
+        LoopbackClient.Exchange ex = LoopbackClient.send(address(proxy), p);
+        assertThat(ByteBuffer.wrap(ex.answer()).getLong()).isEqualTo(p.length);
+        await("held bytes given back after the drain timeout", Duration.ofSeconds(10),
+                () -> proxy.bufferedBytes() == 0 && metric("parikshan_clone_active_connections", "stalled") == 0);
+        assertThat(metric("parikshan_clone_desynced_connections_total", "stalled")).isEqualTo(1);
+        assertThat(metric("parikshan_proxy_to_clone_dropped_bytes_total", "stalled")).isPositive();
+    }
+
+    @Test
     void unreachable_production_resets_the_client_and_a_refused_clone_only_counts() throws Exception {
         int closedPort;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
