@@ -67,6 +67,10 @@ public final class ProbeHostMain {
             return 2;
         }
         String action = positional.get(0);
+        if (!List.of("attach", "load", "unload", "list", "results").contains(action)) {
+            err.println("parikshan probe: unknown action '" + action + "': " + USAGE);
+            return 2;
+        }
         try {
             ProbeControl control = new ProbeControl(ownJar(), dir);
             JvmTarget target = resolve(positional.get(1));
@@ -77,6 +81,10 @@ public final class ProbeHostMain {
                 }
                 case "load" -> {
                     String jar = arg(positional, "load needs the suite jar: load TARGET SUITE.jar");
+                    if (!Files.isRegularFile(Path.of(jar))) {
+                        throw new IllegalArgumentException("suite jar " + Path.of(jar).toAbsolutePath()
+                                + " does not exist: build it first (mvn package)");
+                    }
                     Path staged = control.stage(target, Path.of(jar));
                     reply = control.send(target, "load=" + staged + (force ? ",force" : ""));
                 }
