@@ -94,6 +94,7 @@ for heap in $heaps; do
   client $port "$work/client-$heap.log" &
   client_pid=$!
   : >"$work/runs-$heap.jsonl"
+  load_before=$(cut -d' ' -f1 /proc/loadavg)
   for ((i = 1; i <= clones; i++)); do
     name=pk-bench-clone-$heap-$i
     begin=$(date +%s.%N)
@@ -112,9 +113,10 @@ for heap in $heaps; do
   kill "$client_pid" 2>/dev/null; wait "$client_pid" 2>/dev/null || true
   client_pid=""
   docker rm -f "$prod" >/dev/null
-  python3 - "$heap" "$work/runs-$heap.jsonl" "$work/client-$heap.log" >>"$summary" <<'EOF'
+  python3 - "$heap" "$work/runs-$heap.jsonl" "$work/client-$heap.log" "$load_before $(cut -d' ' -f1 /proc/loadavg)" \
+    >>"$summary" <<'EOF'
 import json, statistics, sys
-heap, runs_file, client_file = sys.argv[1], sys.argv[2], sys.argv[3]
+heap, runs_file, client_file, load = sys.argv[1:5]
 runs = [json.loads(l) for l in open(runs_file) if l.strip()]
 reqs = []
 for line in open(client_file):
@@ -123,7 +125,7 @@ for line in open(client_file):
         reqs.append((float(parts[0]), float(parts[1]), parts[2]))
 def stat(name, values, unit="ms"):
     return f"  {name:<26}{min(values):>9.0f}{statistics.median(values):>9.0f}{max(values):>9.0f} {unit}"
-print(f"heap {heap} MiB, {len(runs)} clones")
+print(f"heap {heap} MiB, {len(runs)} clones (host load average before/after: {load.replace(' ', ' / ')})")
 print(f"  {'':<26}{'min':>9}{'median':>9}{'max':>9}")
 print(stat("frozen window", [r["frozenMillis"] for r in runs]))
 for phase in ("safety_checks", "prepare", "pre_copy", "delta_copy", "dump", "image_copy", "restore"):
