@@ -11,7 +11,8 @@ public enum DuplicationStrategy {
     ASYNC,
     /**
      * Fidelity first: the client's next bytes go to production only after every clone accepted the
-     * previous ones. A slow clone SLOWS PRODUCTION in this mode; use it only for testing runs.
+     * previous ones. A slow clone SLOWS PRODUCTION in this mode; use it only for testing runs. A clone
+     * that takes nothing for the clone drain timeout is dropped (desynced) so production goes on.
      */
     SYNC;
 

@@ -16,7 +16,8 @@ import java.util.Set;
  * @param sampleRate       fraction (0..1] of client connections that are duplicated, decided per connection
  * @param connectionBudget most bytes one connection may hold for one clone before that clone connection is dropped
  * @param globalBudget     most bytes all clone buffers together may hold
- * @param cloneDrainTimeout how long a clone connection may keep draining after its client went away
+ * @param cloneDrainTimeout how long a clone connection may keep draining after its client went away, and (synchronized
+ *                          strategy) how long production waits for a clone to take a chunk before that clone is dropped
  */
 public record DuplicatorConfig(HostPort listen,
                                HostPort production,

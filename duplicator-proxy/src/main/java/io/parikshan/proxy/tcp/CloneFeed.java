@@ -108,8 +108,17 @@ public final class CloneFeed implements CloneConnection {
         if (unsent.isEmpty()) {
             oldestPendingNanos = now;
         }
-        unsent.add(new Chunk(n, now, onTaken));
+        Chunk c = new Chunk(n, now, onTaken);
+        unsent.add(c);
         unsentBytes += n;
+        if (onTaken != null && !drainTimeout.isZero()) {
+            // sync strategy: production waits for this chunk, but never longer than the timeout
+            client.eventLoop().schedule(() -> {
+                if (!abandoned && unsent.contains(c)) {
+                    abandon(true);
+                }
+            }, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
         route.addLag(n);
         if (state == State.CONNECTING) {
             waitingForConnect.add(chunk);

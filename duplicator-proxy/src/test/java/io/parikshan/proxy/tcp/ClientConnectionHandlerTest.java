@@ -174,6 +174,27 @@ class ClientConnectionHandlerTest {
     }
 
     @Test
+    void sync_strategy_drops_a_clone_that_takes_nothing_for_the_timeout_so_production_goes_on() {
+        connector.set(CLONE_A, FakeConnector.Outcome.HANG);
+        ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A)).withStrategy(DuplicationStrategy.SYNC)
+                .withCloneDrainTimeout(java.time.Duration.ofSeconds(5)));
+        ReadCounter reads = new ReadCounter();
+        EmbeddedChannel client = client(ctx, reads);
+        int afterConnect = reads.reads;
+        client.writeInbound(chunk("one"));
+        assertThat(reads.reads).isEqualTo(afterConnect);
+
+        client.advanceTimeBy(6, java.util.concurrent.TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+
+        assertThat(reads.reads).as("production reads again").isEqualTo(afterConnect + 1);
+        assertThat(Scrape.value(registry, "parikshan_clone_desynced_connections_total", "a")).isEqualTo(1);
+        client.writeInbound(chunk("two"));
+        assertThat(drain(connector.channelsTo(PRODUCTION).get(0))).isEqualTo("onetwo");
+        client.close();
+    }
+
+    @Test
     void overflowing_the_connection_budget_drops_the_whole_clone_connection_never_a_hole() {
         connector.set(CLONE_A, FakeConnector.Outcome.HANG);
         ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A))
