@@ -85,9 +85,19 @@ public final class CloneManager {
         clock.finish(prodName + " running, " + mounts.size() + " mount(s)");
 
         boolean made = false;
+        // Ctrl-C or SIGTERM half-way must not leave a half-made clone behind either.
+        // The hook has its own engine connection: the caller may be closing this one meanwhile.
+        Thread abandon = new Thread(() -> {
+            try (DockerEngine own = DockerEngine.connect(engine.host())) {
+                new CloneTeardown(own, stateRoot).destroy(names.cloneName());
+            } catch (RuntimeException raceWithTheCallersOwnRollback) {
+                // the caller's rollback got there first
+            }
+        }, "parikshan-clone-rollback");
         try {
             clock.start(ClonePhase.PREPARE);
             made = true;
+            Runtime.getRuntime().addShutdownHook(abandon);
             Files.createDirectories(names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
             String network = sandbox.create(names);
@@ -143,13 +153,24 @@ public final class CloneManager {
             }
             clock.finish(cloneName + " running");
 
+            forget(abandon);
             ContainerNetwork net = running.getNetworkSettings().getNetworks().get(network);
             return new CloneReport(cloneName, cloneId, prodName, network, net == null ? "" : net.getIpAddress(),
                     addresses(running), clock.millis(), frozenMillis, clock.totalMillis(), imageBytes, preCopied);
         } catch (IOException e) {
+            forget(abandon);
             throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));
         } catch (RuntimeException e) {
+            forget(abandon);
             throw rollback(names, made, e);
+        }
+    }
+
+    private static void forget(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException | IllegalArgumentException shuttingDownOrNeverAdded) {
+            // the hook runs or never ran: nothing to forget
         }
     }
 

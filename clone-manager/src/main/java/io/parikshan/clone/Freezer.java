@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,9 +28,18 @@ final class Freezer implements AutoCloseable {
         this.v2 = v2;
     }
 
+    /** Cgroups frozen by this JVM and not thawed yet: the exit hook thaws them. */
+    private static final Set<Freezer> FROZEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        // Ctrl-C or SIGTERM in the middle of a clone must not leave production frozen.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> FROZEN.forEach(Freezer::close), "parikshan-thaw-production"));
+    }
+
     /** Freezes the cgroup of the process {@code pid} (the container's init) and waits until it is frozen. */
     static Freezer freeze(long pid) {
         Freezer f = of(pid, CGROUP_ROOT);
+        FROZEN.add(f);
         try {
             f.write(true);
             f.awaitFrozen();
@@ -75,6 +86,7 @@ final class Freezer implements AutoCloseable {
     @Override
     public void close() {
         write(false);
+        FROZEN.remove(this);
     }
 
     private static String relative(String path) {
