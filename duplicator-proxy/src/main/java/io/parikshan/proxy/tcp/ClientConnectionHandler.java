@@ -94,18 +94,33 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         context.metrics().clientToProxy(n);
         lastChunkBytes = n;
         List<CloneFeed> fs = feeds;
-        if (synchronizedStrategy) {
-            awaiting = 1 + fs.size();
-            for (CloneFeed feed : fs) {
-                feed.offer(chunk.retainedDuplicate(), stepTaken);
+        if (!fs.isEmpty()) {
+            ByteBuf forClones = compactForClones(chunk);
+            if (synchronizedStrategy) {
+                awaiting = 1 + fs.size();
             }
-        } else {
             for (CloneFeed feed : fs) {
-                feed.offer(chunk.retainedDuplicate(), null);
+                feed.offer(forClones.retainedDuplicate(), synchronizedStrategy ? stepTaken : null);
+            }
+            if (forClones != chunk) {
+                forClones.release();
             }
         }
         // duplicates first: writing may release the chunk
         production.writeAndFlush(chunk).addListener(productionWritten);
+    }
+
+    /**
+     * A duplicate pins the whole receive buffer, not just its readable bytes. A small read in a
+     * large buffer is copied into a buffer of its own size, so that the budgets (which count
+     * readable bytes) bound the memory really held for clones.
+     */
+    static ByteBuf compactForClones(ByteBuf chunk) {
+        int n = chunk.readableBytes();
+        if (chunk.capacity() <= 2 * n + 1024) {
+            return chunk;
+        }
+        return chunk.alloc().buffer(n, n).writeBytes(chunk, chunk.readerIndex(), n);
     }
 
     private void productionWritten(ChannelFuture f) {

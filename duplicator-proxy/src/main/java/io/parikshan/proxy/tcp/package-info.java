@@ -5,7 +5,8 @@
  *   <li>{@link io.parikshan.proxy.tcp.ClientConnectionHandler}: the client side. A pull loop with
  *   {@code AUTO_READ} off: the next chunk is read only when production took the previous one
  *   (and, in the synchronized strategy, every clone too). Each chunk is handed to every clone
- *   feed as a {@code retainedDuplicate()} before the original goes to production.</li>
+ *   feed as a {@code retainedDuplicate()} before the original goes to production (a small read in
+ *   a large buffer is first copied to a buffer of its size, so budgets bound real memory).</li>
  *   <li>{@link io.parikshan.proxy.tcp.ProductionHandler}: production's answers, pulled back to
  *   the client the same way. Backpressure lives only between client and production.</li>
  *   <li>{@link io.parikshan.proxy.tcp.CloneFeed}: one clone connection of one client connection,

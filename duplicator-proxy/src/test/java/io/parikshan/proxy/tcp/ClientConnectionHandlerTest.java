@@ -195,6 +195,26 @@ class ClientConnectionHandlerTest {
     }
 
     @Test
+    void a_small_read_in_a_large_buffer_is_held_for_the_clone_in_a_buffer_of_its_own_size() {
+        connector.set(CLONE_A, FakeConnector.Outcome.HANG);
+        ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A)));
+        EmbeddedChannel client = client(ctx, new ReadCounter());
+        ByteBuf big = Unpooled.buffer(64 * 1024).writeBytes("tiny".getBytes(StandardCharsets.US_ASCII));
+        sent.add(big);
+        client.writeInbound(big);
+        assertThat(drain(connector.channelsTo(PRODUCTION).get(0))).isEqualTo("tiny");
+        assertThat(big.refCnt()).as("production's copy is not pinned by the waiting clone").isZero();
+
+        EmbeddedChannel a = connector.channelsTo(CLONE_A).get(0);
+        connector.accept(a);
+        ByteBuf atClone = a.readOutbound();
+        assertThat(atClone.capacity()).isLessThan(1024);
+        assertThat(atClone.toString(StandardCharsets.US_ASCII)).isEqualTo("tiny");
+        atClone.release();
+        client.close();
+    }
+
+    @Test
     void overflowing_the_connection_budget_drops_the_whole_clone_connection_never_a_hole() {
         connector.set(CLONE_A, FakeConnector.Outcome.HANG);
         ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A))
