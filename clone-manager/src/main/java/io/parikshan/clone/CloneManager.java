@@ -14,7 +14,6 @@ import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -136,16 +135,15 @@ public final class CloneManager {
             long imageBytes = treeSize(images);
 
             clock.start(ClonePhase.IMAGE_COPY);
+            // On one host CRIU already wrote the images where the engine restores from: nothing
+            // to move; a clone on another host would copy them here.
             writeMarker(cloneUpper, cloneName, prodName);
-            Path target = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints");
-            Files.createDirectories(target, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            moveTree(images, target.resolve(CloneNames.CHECKPOINT));
-            clock.finish(Doctor.human(imageBytes) + " of checkpoint images");
+            clock.finish(Doctor.human(imageBytes) + " of checkpoint images, written in place by the dump");
 
             clock.start(ClonePhase.RESTORE);
             engine.startFromCheckpoint(cloneId, CloneNames.CHECKPOINT);
             // The images hold production's memory (secrets): gone as soon as the clone runs.
-            CloneTeardown.deleteTree(target.resolve(CloneNames.CHECKPOINT));
+            CloneTeardown.deleteTree(images);
             InspectContainerResponse running = engine.client().inspectContainerCmd(cloneId).exec();
             if (!Boolean.TRUE.equals(running.getState().getRunning())) {
                 throw new ParikshanException("the clone stopped right after restore (status "
@@ -426,15 +424,6 @@ public final class CloneManager {
         Path marker = cloneUpper.resolve(CloneNames.MARKER);
         Files.writeString(marker, "clone=" + clone + "\nproduction=" + production + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(marker, PosixFilePermissions.fromString("rw-r--r--"));
-    }
-
-    private static void moveTree(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            FileCopier.mirror(from, to, List.of());
-            CloneTeardown.deleteTree(from);
-        }
     }
 
     static long treeSize(Path root) {

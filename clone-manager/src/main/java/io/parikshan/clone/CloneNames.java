@@ -40,13 +40,9 @@ public record CloneNames(String cloneName, Path stateRoot) {
         return "parikshan-" + cloneName + "-" + index;
     }
 
-    /** Owner-only directory holding the clone's bind-mount copies, images and logs. */
+    /** Owner-only directory holding the clone's bind-mount copies and CRIU logs. */
     public Path stateDir() {
         return stateRoot.resolve("clones").resolve(cloneName);
-    }
-
-    public Path imagesDir() {
-        return stateDir().resolve("checkpoint");
     }
 
     public Path workDir() {

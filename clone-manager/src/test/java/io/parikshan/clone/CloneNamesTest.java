@@ -23,7 +23,7 @@ class CloneNamesTest {
         assertThat(n.sandboxNetwork()).isEqualTo("parikshan-sbx-web-clone-1");
         assertThat(n.volume(0)).isEqualTo("parikshan-web-clone-1-0");
         assertThat(n.stateDir()).isEqualTo(Path.of("/var/lib/parikshan/clones/web-clone-1"));
-        assertThat(n.imagesDir().startsWith(n.stateDir())).isTrue();
+        assertThat(n.workDir().startsWith(n.stateDir())).isTrue();
     }
 
     @Test

@@ -94,7 +94,6 @@ class JvmServiceCloneIT extends CloneHostFixture {
         String cloneId = docker("inspect", "-f", "{{.Id}}", cloneName);
         assertThat(engine.rootDir().resolve("containers").resolve(cloneId).resolve("checkpoints").resolve("parikshan")).doesNotExist();
         Path stateDir = new CloneNames(cloneName, DockerTestHost.STATE_ROOT).stateDir();
-        assertThat(stateDir.resolve("checkpoint")).doesNotExist();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir))).isEqualTo("rwx------");
         assertThat(new CloneInventory(engine).clones()).anySatisfy(c -> {
             assertThat(c.name()).isEqualTo(cloneName);
