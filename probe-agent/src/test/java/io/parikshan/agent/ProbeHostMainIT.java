@@ -27,6 +27,15 @@ class ProbeHostMainIT {
         assertThat(badPid.status()).isEqualTo(2);
         assertThat(badPid.err()).contains("no process with pid 999999999").hasLineCount(1);
 
+        Process sleeper = new ProcessBuilder("sleep", "30").start();
+        try {
+            DockerProbeIT.Host notJava = DockerProbeIT.control("list", "pid:" + sleeper.pid());
+            assertThat(notJava.status()).isEqualTo(2);
+            assertThat(notJava.err()).contains("pid " + sleeper.pid() + " is not a Java VM");
+        } finally {
+            sleeper.destroy();
+        }
+
         DockerProbeIT.Host notPid = DockerProbeIT.control("list", "pid:abc");
         assertThat(notPid.status()).isEqualTo(2);
         assertThat(notPid.err()).contains("'pid:abc' is not pid:<number>");

@@ -21,7 +21,20 @@ public record JvmTarget(long hostPid, Path root, String description) {
         if (!Files.isDirectory(proc)) {
             throw new IllegalArgumentException("no process with pid " + pid + ": check the pid with ps or jps");
         }
+        if (!runsJvm(proc)) {
+            throw new IllegalArgumentException("pid " + pid + " is not a Java VM (no libjvm.so mapped): "
+                    + "give the pid of a java process (see jps)");
+        }
         return new JvmTarget(pid, proc.resolve("root"), "pid " + pid);
+    }
+
+    /** Whether the process maps libjvm.so; true when that cannot be read (attaching will tell). */
+    static boolean runsJvm(Path proc) {
+        try (java.util.stream.Stream<String> maps = Files.lines(proc.resolve("maps"))) {
+            return maps.anyMatch(l -> l.endsWith("/libjvm.so"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return true;
+        }
     }
 
     /** Host path of a path inside the target, e.g. {@code /tmp/parikshan/reply.txt}. */
