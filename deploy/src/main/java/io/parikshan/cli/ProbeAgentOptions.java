@@ -38,6 +38,11 @@ final class ProbeAgentOptions {
             description = "The agent's directory inside the target (results, reports, staged jars; default: ${DEFAULT-VALUE}).")
     String dir;
 
+    @Option(names = "--force",
+            description = "Act on a JVM without the clone marker /.parikshan-clone (a test JVM of your own; "
+                    + "NEVER production). Without it such targets are refused before anything is attached.")
+    boolean force;
+
     /** Runs one host-side action; returns its exit status (0 done, 1 failed, 2 bad input). */
     int run(String action, String target, List<String> more) {
         if (target.isBlank()) {
@@ -51,6 +56,9 @@ final class ProbeAgentOptions {
         List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toString(), action, target));
         cmd.addAll(more);
         cmd.addAll(List.of("--dir", dir));
+        if (force) {
+            cmd.add("--force");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = {"Attach the probe agent to the Java process of a clone and manage probe test suites "
                 + "in it, without restarting it. TARGET is the clone's container name (or pid:<n> for a local JVM).",
-                "Tests run only in a JVM whose container has the clone marker /.parikshan-clone.",
+                "Only JVMs whose filesystem has the clone marker /.parikshan-clone are attached to (production "
+                        + "never is), unless --force.",
                 "Exit codes: 0 done, 1 the action failed, 2 bad input."},
         subcommands = {ProbeAttachCommand.class, ProbeLoadCommand.class, ProbeUnloadCommand.class,
                 ProbeListCommand.class, ProbeResultsCommand.class})

@@ -4,13 +4,11 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -29,9 +27,6 @@ final class ProbeLoadCommand implements Callable<Integer> {
             description = "A jar listing its ProbeSuite classes in META-INF/services/io.parikshan.dsl.ProbeSuite.")
     Path suiteJar;
 
-    @Option(names = "--force", description = "Run tests even if the target has no clone marker (NOT for production).")
-    boolean force;
-
     @Mixin
     ProbeAgentOptions agent;
 
@@ -41,10 +36,6 @@ final class ProbeLoadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "suite jar " + suiteJar.toAbsolutePath()
                     + " is not an existing .jar file: build your suite with mvn package");
         }
-        List<String> more = new ArrayList<>(List.of(suiteJar.toAbsolutePath().toString()));
-        if (force) {
-            more.add("--force");
-        }
-        return agent.run("load", target, more);
+        return agent.run("load", target, List.of(suiteJar.toAbsolutePath().toString()));
     }
 }

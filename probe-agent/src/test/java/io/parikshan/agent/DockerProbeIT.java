@@ -100,18 +100,19 @@ class DockerProbeIT {
         String metrics = "http://" + Docker.ok("port", container, "9404/tcp").lines().findFirst().orElseThrow();
         assertThat(get(app + "/greet?name=ann")).isEqualTo("hello, ann");
 
-        Host attach = control("attach", container, "--metrics", "9404");
-        assertThat(attach.status()).as(attach.err()).isZero();
-        assertThat(attach.out()).contains("java " + version + ".", "attached", "metrics port 9404", "clone -");
-        assertThat(attach.err()).doesNotContain("EnableDynamicAgentLoading");
-
-        // Not a clone yet: the agent refuses to run tests.
-        Host refused = control("load", container, suite.toString());
+        // Not a clone yet: nothing is attached, nothing is copied in.
+        Host refused = control("attach", container);
         assertThat(refused.status()).isEqualTo(1);
-        assertThat(refused.err()).contains("refusing to run probe tests: /.parikshan-clone is absent");
+        assertThat(refused.err()).contains("refusing to attach to container " + container, "no /.parikshan-clone");
+        assertThat(Docker.run("exec", container, "ls", "/tmp/parikshan").status()).isNotZero();
 
         Docker.ok("exec", "--user", "0", container, "sh", "-c",
                 "printf 'clone=" + container + "\\nproduction=pk-probe-it-production\\n' > /.parikshan-clone");
+        Host attach = control("attach", container, "--metrics", "9404");
+        assertThat(attach.status()).as(attach.err()).isZero();
+        assertThat(attach.out()).contains("java " + version + ".", "attached", "metrics port 9404",
+                "clone " + container);
+        assertThat(attach.err()).doesNotContain("EnableDynamicAgentLoading");
         Host loaded = control("load", container, suite.toString());
         assertThat(loaded.status()).as(loaded.err()).isZero();
         assertThat(loaded.out()).contains("clone " + container, "loaded greeting probes=1 methods=1");

@@ -83,19 +83,21 @@ class ProbeAttachIT {
             JvmTarget target = JvmTarget.ofPid(jvm.process.pid());
             assertThat(greet(jvm, "alice")).isEqualTo("hello, alice");
             String greeter = "io.parikshan.probed.server.Greeter";
-            AgentReply first = control.send(target, "inspect=" + greeter);
+            if (!Files.exists(Path.of("/.parikshan-clone"))) {
+                assertThatThrownBy(() -> control.send(target, "attach"))
+                        .isInstanceOf(ProbeControlException.class)
+                        .hasMessageContaining("refusing to attach to pid " + jvm.process.pid()
+                                + ": it has no /.parikshan-clone");
+                assertThat(dir).isEmptyDirectory();
+            }
+            AgentReply first = control.send(target, "inspect=" + greeter + ",force");
             String original = first.value("class " + greeter + " code");
             assertThat(first.value("java ")).startsWith(version == 17 ? "17" : "25");
 
             Path staged = control.stage(target, greetingJar);
-            if (!Files.exists(Path.of("/.parikshan-clone"))) {
-                assertThatThrownBy(() -> control.send(target, "load=" + staged))
-                        .isInstanceOf(ProbeControlException.class)
-                        .hasMessageContaining("refusing to run probe tests: /.parikshan-clone is absent");
-            }
             AgentReply loaded = control.send(target, "load=" + staged + ",force");
             assertThat(loaded.value("loaded greeting")).contains("methods=1");
-            assertThat(control.send(target, "inspect=" + greeter).value("class " + greeter + " code"))
+            assertThat(control.send(target, "inspect=" + greeter + ",force").value("class " + greeter + " code"))
                     .isNotEqualTo(original);
 
             for (String name : List.of("alice", "carol", "bob")) {
@@ -107,7 +109,7 @@ class ProbeAttachIT {
             assertThat(count(lines, "\"test\":\"never greets bob\"", "\"outcome\":\"fail\"",
                     "bob reached the greeter", "Greeter.greet(\\\"bob\\\") -> \\\"hello, bob\\\"")).isEqualTo(1);
 
-            AgentReply list = control.send(target, "list,report,metrics=127.0.0.1:0");
+            AgentReply list = control.send(target, "list,report,metrics=127.0.0.1:0,force");
             assertThat(list.value("suite greeting")).contains("pass=5", "fail=1", "methods=1");
             Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
                     .parse(dir.resolve("junit/TEST-greeting.xml").toFile());
@@ -123,13 +125,13 @@ class ProbeAttachIT {
                     "parikshan_probe_invocations_total{outcome=\"pass\",probe=\"greet-exit\",suite=\"greeting\"} 5",
                     "parikshan_probe_instrumented_methods{suite=\"greeting\"} 1");
 
-            control.send(target, "unload=greeting");
-            assertThat(control.send(target, "inspect=" + greeter).value("class " + greeter + " code"))
+            control.send(target, "unload=greeting,force");
+            assertThat(control.send(target, "inspect=" + greeter + ",force").value("class " + greeter + " code"))
                     .isEqualTo(original);
             assertThat(greet(jvm, "bob")).isEqualTo("hello, bob");
             assertThat(results(dir)).hasSize(lines.size());
-            assertThat(control.send(target, "list").lines()).noneMatch(l -> l.startsWith("suite "));
-            assertThatThrownBy(() -> control.send(target, "unload=greeting"))
+            assertThat(control.send(target, "list,force").lines()).noneMatch(l -> l.startsWith("suite "));
+            assertThatThrownBy(() -> control.send(target, "unload=greeting,force"))
                     .hasMessageContaining("no suite named 'greeting' is loaded");
             assertThat(jvm.process.isAlive()).isTrue();
             if (version >= 21) {
@@ -165,7 +167,7 @@ class ProbeAttachIT {
                     .isEqualTo(6);
             assertThat(count(lines, "\"probe\":\"bad-condition\"", "\"outcome\":\"pass\"")).isZero();
 
-            control.send(target, "unload=hazards");
+            control.send(target, "unload=hazards,force");
             for (int i = 0; i < 3; i++) {
                 assertThat(greet(jvm, "after" + i)).isEqualTo("hello, after" + i);
             }
@@ -187,8 +189,21 @@ class ProbeAttachIT {
             assertThat(count(lines, "\"outcome\":\"fail\"", "never greets bob")).isEqualTo(1);
             // The same JVM also takes dynamic commands afterwards.
             ProbeControl control = new ProbeControl(TargetJvm.AGENT_JAR, dir);
-            assertThat(control.send(JvmTarget.ofPid(jvm.process.pid()), "list").value("suite greeting"))
+            assertThat(control.send(JvmTarget.ofPid(jvm.process.pid()), "list,force").value("suite greeting"))
                     .contains("fail=1");
+        }
+    }
+
+    @ParameterizedTest(name = "Java {0}")
+    @ValueSource(ints = {17})
+    void theAgentItselfRefusesToRunTestsOutsideAClone(int version, @TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/.parikshan-clone")), "this host is a clone");
+        try (TargetJvm jvm = TargetJvm.start(java(version), serverClasses,
+                "-javaagent:" + TargetJvm.AGENT_JAR + "=dir=" + dir + ",load=" + greetingJar)) {
+            assertThat(Files.readString(dir.resolve("reply.txt")))
+                    .startsWith("error refusing to run probe tests: /.parikshan-clone is absent");
+            assertThat(greet(jvm, "bob")).isEqualTo("hello, bob");
+            assertThat(dir.resolve("results.jsonl")).doesNotExist();
         }
     }
 }

@@ -20,6 +20,9 @@ import java.util.Optional;
  */
 public final class ProbeControl {
 
+    /** The file the clone manager writes into every clone, and production never has. */
+    public static final Path CLONE_MARKER = Path.of("/.parikshan-clone");
+
     /** In-target directory of the agent's files (the agent's default). */
     public static final Path DEFAULT_DIR = Path.of("/tmp/parikshan");
 
@@ -54,8 +57,18 @@ public final class ProbeControl {
         return inTarget;
     }
 
-    /** Runs one agent command (e.g. {@code load=/tmp/parikshan/suites/s.jar,force}) and returns the reply. */
+    /**
+     * Runs one agent command (e.g. {@code load=/tmp/parikshan/suites/s.jar}) and returns the reply.
+     * Refuses, before touching the target in any way, a JVM whose filesystem lacks the clone marker
+     * (production is never attached to), unless the command carries {@code force}.
+     */
     public AgentReply send(JvmTarget target, String command) throws ProbeControlException {
+        boolean force = List.of(command.split(",")).contains("force");
+        if (!force && !Files.exists(target.hostPath(CLONE_MARKER))) {
+            throw new ProbeControlException("refusing to attach to " + target.description() + ": it has no "
+                    + CLONE_MARKER + ", so it is not a Parikshan clone (production is never touched); "
+                    + "use --force only for a test JVM of your own");
+        }
         Path agentInTarget = dir.resolve("agent").resolve("parikshan-probe-agent.jar");
         prepareDirs(target);
         copy(agentJar, target.hostPath(agentInTarget));

@@ -14,12 +14,15 @@ import java.util.List;
  * {@code parikshan probe} runs. A target is a Docker container name or id, or {@code pid:<n>}.
  *
  * <pre>
- * attach  TARGET [--metrics [HOST:]PORT] [--dir DIR]
- * load    TARGET SUITE.jar [--force] [--dir DIR]
- * unload  TARGET SUITE [--dir DIR]
- * list    TARGET [--dir DIR]
- * results TARGET [--junit | --metrics] [--dir DIR]
+ * attach  TARGET [--metrics [HOST:]PORT]
+ * load    TARGET SUITE.jar
+ * unload  TARGET SUITE
+ * list    TARGET
+ * results TARGET [--junit | --metrics]
+ * common: [--dir DIR] [--force]
  * </pre>
+ * Targets without the clone marker are refused before anything is attached or copied, unless
+ * {@code --force} (for a test JVM of one's own, never production).
  * Exit status: 0 done, 1 the action failed, 2 bad usage.
  */
 public final class ProbeHostMain {
@@ -74,10 +77,11 @@ public final class ProbeHostMain {
         try {
             ProbeControl control = new ProbeControl(ownJar(), dir);
             JvmTarget target = resolve(positional.get(1));
+            String forced = force ? ",force" : "";
             AgentReply reply;
             switch (action) {
                 case "attach" -> {
-                    reply = control.send(target, metrics == null ? "attach" : "attach,metrics=" + metrics);
+                    reply = control.send(target, (metrics == null ? "attach" : "attach,metrics=" + metrics) + forced);
                 }
                 case "load" -> {
                     String jar = arg(positional, "load needs the suite jar: load TARGET SUITE.jar");
@@ -86,13 +90,13 @@ public final class ProbeHostMain {
                                 + " does not exist: build it first (mvn package)");
                     }
                     Path staged = control.stage(target, Path.of(jar));
-                    reply = control.send(target, "load=" + staged + (force ? ",force" : ""));
+                    reply = control.send(target, "load=" + staged + forced);
                 }
                 case "unload" -> reply = control.send(target,
-                        "unload=" + arg(positional, "unload needs the suite name: unload TARGET SUITE (see list)"));
-                case "list" -> reply = control.send(target, "list");
+                        "unload=" + arg(positional, "unload needs the suite name: unload TARGET SUITE (see list)") + forced);
+                case "list" -> reply = control.send(target, "list" + forced);
                 case "results" -> {
-                    reply = control.send(target, "report");
+                    reply = control.send(target, "report" + forced);
                     printResults(control, target, junit, metricsOut, out);
                     return 0;
                 }
