@@ -34,6 +34,11 @@ import java.util.concurrent.TimeUnit;
                 "Exit codes: 0 stopped by a signal, 1 could not start, 2 bad input."})
 public final class ProxyCommand implements Callable<Integer> {
 
+    /** Counted down by the shutdown hook (a signal) or by {@link #stop()}. */
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    /** The duplicator while the command runs; for tests and embedding. */
+    volatile Duplicator running;
+
     static final int BAD_INPUT = 2;
     static final int CANNOT_START = 1;
 
@@ -151,22 +156,40 @@ public final class ProxyCommand implements Callable<Integer> {
                 metricsServer == null ? "" : ", metrics http://" + settings.metrics().get().host() + ":" + metricsServer.getPort() + "/metrics");
         out.flush();
 
-        CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService watcher = config == null ? null : watchConfig(duplicator, err);
         HTTPServer serverToStop = metricsServer;
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable shutdown = () -> {
+            if (closed.compareAndSet(false, true)) {
+                if (watcher != null) {
+                    watcher.shutdownNow();
+                }
+                duplicator.close();
+                if (serverToStop != null) {
+                    serverToStop.close();
+                }
+            }
+        };
         Thread hook = new Thread(() -> {
-            if (watcher != null) {
-                watcher.shutdownNow();
-            }
-            duplicator.close();
-            if (serverToStop != null) {
-                serverToStop.close();
-            }
-            stopped.countDown();
+            shutdown.run();
+            stopRequested.countDown();
         }, "parikshan-proxy-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        stopped.await();
+        running = duplicator;
+        stopRequested.await();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook); // stopped from inside the JVM (tests, embedding)
+        } catch (IllegalStateException jvmShuttingDown) {
+            // the hook is closing everything
+        }
+        shutdown.run();
+        running = null;
         return 0;
+    }
+
+    /** Stops a running command from inside the JVM, as a signal would. */
+    void stop() {
+        stopRequested.countDown();
     }
 
     /** Applies edits of the config file's clone list to the running proxy (re-sync swaps clones this way too). */

@@ -144,4 +144,37 @@ class ProxyCommandTest {
             assertThat(result[1]).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
         }
     }
+
+    @Test
+    void edits_of_the_config_files_clone_list_are_applied_while_running(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("proxy.properties");
+        Files.writeString(file, "listen=127.0.0.1:0\nproduction=127.0.0.1:1\nclone=a=127.0.0.1:2\nmetrics=off\n");
+        ProxyCommand command = new ProxyCommand();
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(new StringWriter()));
+        StringWriter err = new StringWriter();
+        cl.setErr(new PrintWriter(err));
+        java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> cl.execute("--config", file.toString()));
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (command.running == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(command.running).as("proxy running").isNotNull();
+            assertThat(command.running.clones()).extracting(CloneTarget::name).containsExactly("a");
+
+            Files.writeString(file, "listen=127.0.0.1:0\nproduction=127.0.0.1:1\nclone=b=127.0.0.1:3, c=127.0.0.1:4\nmetrics=off\n");
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+            while (!command.running.clones().stream().map(CloneTarget::name).toList().equals(java.util.List.of("b", "c"))
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(command.running.clones()).extracting(CloneTarget::name).containsExactly("b", "c");
+        } finally {
+            command.stop();
+        }
+        assertThat(exit.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        assertThat(command.running).isNull();
+    }
 }
