@@ -16,11 +16,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -86,8 +86,11 @@ final class LoadedSuite {
         for (Outcome o : Outcome.values()) {
             totals.put(o, new LongAdder());
         }
-        this.workers = new ThreadPoolExecutor(0, MAX_WORKERS, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                ProbeWorker.factory("parikshan-probe-" + name));
+        // A short queue, not a hand-off: a worker that just finished may not be polling yet on a
+        // busy host, and a hand-off would then skip runs although no worker is stuck.
+        this.workers = new ThreadPoolExecutor(MAX_WORKERS, MAX_WORKERS, 10, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(MAX_WORKERS * 4), ProbeWorker.factory("parikshan-probe-" + name));
+        this.workers.allowCoreThreadTimeOut(true);
     }
 
     String name() {
