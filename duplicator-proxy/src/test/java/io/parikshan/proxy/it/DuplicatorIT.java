@@ -139,7 +139,10 @@ class DuplicatorIT {
     void small_and_large_payloads_reach_production_and_clone_byte_identical_with_half_close() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
         LoopbackServer clone = server(LoopbackServer.Behaviour.CLONE_CHATTER, 0);
-        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("fast", clone.address())));
+        // budgets above the largest payload: this test is about byte identity, not about dropping a clone
+        // that falls behind (a loaded CI host can leave the clone reader more than 4 MiB behind)
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("fast", clone.address()))
+                .withBudgets(ByteSize.ofMebibytes(32), ByteSize.ofMebibytes(256)));
 
         int[] sizes = {1, 17, 1500, 65_537, 8 * 1024 * 1024};
         for (int i = 0; i < sizes.length; i++) {
