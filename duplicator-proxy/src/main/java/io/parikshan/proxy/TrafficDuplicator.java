@@ -45,14 +45,17 @@ public final class TrafficDuplicator implements Duplicator {
     private final Channel server;
     private final CloneRoutes routes;
     private final BufferBudget globalBudget;
+    private final DuplicatorMetrics metrics;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TrafficDuplicator(EventLoopGroup acceptor, EventLoopGroup workers, Channel server,
-                              CloneRoutes routes, BufferBudget globalBudget) {
+                              CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics) {
         this.acceptor = acceptor;
         this.workers = workers;
         this.server = server;
         this.routes = routes;
         this.globalBudget = globalBudget;
+        this.metrics = metrics;
     }
 
     /**
@@ -105,7 +108,7 @@ public final class TrafficDuplicator implements Duplicator {
                     .bind(config.listen().host(), config.listen().port())
                     .syncUninterruptibly()
                     .channel();
-            return new TrafficDuplicator(acceptor, workers, server, routes, budget);
+            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics);
         } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -148,9 +151,41 @@ public final class TrafficDuplicator implements Duplicator {
         return globalBudget.used();
     }
 
-    /** Stops listening and closes every connection. */
+    /** Client connections open through the proxy right now. */
+    public long activeConnections() {
+        return metrics.activeConnections();
+    }
+
+    /**
+     * Stops listening and stops feeding clones, lets the client connections already open finish
+     * with production for up to {@code drain}, then closes what is left. Used when a session ends,
+     * so that clients in the middle of a conversation are not cut off.
+     *
+     * @return true if every client connection had finished on its own
+     */
+    public boolean closeGracefully(java.time.Duration drain) {
+        server.close().syncUninterruptibly();
+        routes.clear();
+        long deadline = System.nanoTime() + drain.toNanos();
+        boolean drained;
+        while (!(drained = activeConnections() == 0) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+        return drained;
+    }
+
+    /** Stops listening and closes every connection; closing twice is harmless. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         server.close().syncUninterruptibly();
         routes.clear();
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

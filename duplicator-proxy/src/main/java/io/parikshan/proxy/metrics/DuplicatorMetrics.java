@@ -124,6 +124,11 @@ public final class DuplicatorMetrics {
         activeConnections.dec();
     }
 
+    /** Client connections open right now (for a graceful stop). */
+    public long activeConnections() {
+        return (long) activeConnections.get();
+    }
+
     /** The labelled data points of one clone; look up once per clone, not per byte. */
     public CloneMetrics forClone(String cloneName) {
         return new CloneMetrics(

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
@@ -425,5 +426,28 @@ class DuplicatorIT {
                         && first.connections.get(1).done && second.connections.get(1).done);
         assertThat(first.connections.get(1).crc()).isEqualTo(crc(p));
         assertThat(second.connections.get(1).crc()).isEqualTo(crc(p));
+    }
+
+    @Test
+    void a_graceful_close_lets_open_conversations_finish_with_production_and_refuses_new_ones() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer clone = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("c1", clone.address())));
+        int port = proxy.localAddress().getPort();
+
+        try (Socket open = new Socket("127.0.0.1", port)) {
+            open.setSoTimeout(10_000);
+            open.getOutputStream().write("first half ".getBytes());
+            assertThat(new String(open.getInputStream().readNBytes(11))).isEqualTo("first half ");
+            CompletableFuture<Boolean> closing = CompletableFuture.supplyAsync(() -> proxy.closeGracefully(Duration.ofSeconds(20)));
+            await("clone side closed", Duration.ofSeconds(10), () -> clone.connections.get(0).done);
+            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("no new connections").isInstanceOf(IOException.class);
+            assertThat(closing).isNotDone();
+            open.getOutputStream().write("second half".getBytes());
+            open.shutdownOutput();
+            assertThat(new String(open.getInputStream().readAllBytes())).isEqualTo("second half");
+            assertThat(closing.get(10, TimeUnit.SECONDS)).as("every connection finished on its own").isTrue();
+        }
+        assertThat(production.connections.get(0).bytes).isEqualTo(22);
     }
 }
