@@ -155,6 +155,8 @@ if ! grep -qx 'tcp-close' /etc/criu/runc.conf 2>/dev/null; then
   echo 'tcp-close' >>/etc/criu/runc.conf
 fi
 
+step "prometheus on 127.0.0.1:9090"; bash "$here/prometheus.sh" start  # scrapes the session on 127.0.0.1:9464
+
 # ---------------------------------------------------------------- CLI and doctor
 jar="$repo/deploy/target/parikshan.jar"
 if [[ ${PARIKSHAN_SKIP_BUILD:-0} != 1 ]]; then
