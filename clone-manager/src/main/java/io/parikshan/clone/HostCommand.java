@@ -11,16 +11,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a host program (runc, rsync, iptables, criu) and captures what it printed. */
-final class HostCommand {
+public final class HostCommand {
 
     /** What a finished program printed and returned. */
-    record Result(List<String> command, int exitCode, String stdout, String stderr) {
-        boolean ok() {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        public boolean ok() {
             return exitCode == 0;
         }
 
         /** The last non-blank line of stderr (or stdout): usually the program's own reason. */
-        String reason() {
+        public String reason() {
             String text = stderr.isBlank() ? stdout : stderr;
             String[] lines = text.strip().split("\n");
             return lines.length == 0 ? "exit code " + exitCode : lines[lines.length - 1].strip();
@@ -30,11 +30,11 @@ final class HostCommand {
     private HostCommand() {
     }
 
-    static Result run(List<String> command, Duration timeout) {
+    public static Result run(List<String> command, Duration timeout) {
         return run(command, Map.of(), timeout);
     }
 
-    static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         Process p;
@@ -61,7 +61,7 @@ final class HostCommand {
     }
 
     /** Runs and fails with the program's own reason when it exits non-zero. */
-    static Result check(List<String> command, Map<String, String> env, Duration timeout, String what) {
+    public static Result check(List<String> command, Map<String, String> env, Duration timeout, String what) {
         Result r = run(command, env, timeout);
         if (!r.ok()) {
             throw new ParikshanException(what + " failed: " + r.reason());

@@ -8,7 +8,11 @@ import io.parikshan.clone.CloneProgress;
 import io.parikshan.clone.CloneReport;
 import io.parikshan.clone.CloneRequest;
 import io.parikshan.clone.DockerEngine;
+import io.parikshan.clone.ParikshanException;
 import io.parikshan.clone.PortPublication;
+import io.parikshan.session.ProbeAgentProcess;
+import io.parikshan.session.Session;
+import io.parikshan.session.SessionConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +30,11 @@ import picocli.CommandLine.Spec;
 /** {@code parikshan clone}: live-clone a running container into a sandboxed copy. */
 @Command(name = "clone", mixinStandardHelpOptions = true,
         description = {"Live-clone a running container: production keeps serving, the clone resumes "
-                + "from production's memory and files in a sandbox that cannot open connections."})
+                + "from production's memory and files in a sandbox that cannot open connections.",
+                "With session options (--port, --listen, --tests, --clones, --config, --session ...) it runs the whole "
+                + "in-vivo test session in the foreground: clones, the duplicating proxy in front of production, "
+                + "the probe suites in every clone, metrics, re-sync; Ctrl-C or SIGTERM ends it and removes the clones.",
+                "Exit codes: 0 done (a session: ended by a signal), 1 failed."})
 final class CloneCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "CONTAINER", description = "The production container (name or id).")
@@ -46,11 +54,22 @@ final class CloneCommand implements Callable<Integer> {
     @Mixin
     HostOptions host;
 
+    @Mixin
+    SessionOptions sessionOptions;
+
+    /** Counted down when a running session should end (signal, or {@link #stop()} in-process). */
+    private final java.util.concurrent.CountDownLatch stopRequested = new java.util.concurrent.CountDownLatch(1);
+    /** The session while it runs; for tests and embedding. */
+    volatile io.parikshan.session.Session running;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (sessionOptions.wanted()) {
+            return runSession();
+        }
         List<PortPublication> ports = publish.stream().map(PortPublication::parse).toList();
         CloneRequest request = new CloneRequest(source, name, ports);
         PrintWriter progressOut = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
@@ -65,6 +84,45 @@ final class CloneCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    private int runSession() throws InterruptedException {
+        if (name != null || !publish.isEmpty() || json) {
+            throw new ParikshanException("--name, --publish and --json are for a single clone; a session names and "
+                    + "reaches its clones itself (see 'parikshan status --json')");
+        }
+        SessionConfig config = sessionOptions.resolve(source);
+        ProbeAgentProcess agent = config.suites().isEmpty() ? null
+                : new ProbeAgentProcess(ProbeAgentProcess.locate(sessionOptions.agentJar), ProbeAgentProcess.DEFAULT_DIR);
+        PrintWriter out = spec.commandLine().getOut();
+        java.util.concurrent.atomic.AtomicReference<Session> made = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread hook = new Thread(() -> {
+            Session s = made.get();
+            if (s != null) {
+                s.close();
+            }
+            stopRequested.countDown();
+        }, "parikshan-session-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (DockerEngine engine = host.engine()) {
+            Session session = Session.start(config, engine, host.stateRoot(), agent, out, made::set);
+            running = session;
+            stopRequested.await();
+            session.close();
+            return 0;
+        } finally {
+            running = null;
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException jvmShuttingDown) {
+                // the hook is ending the session
+            }
+        }
+    }
+
+    /** Ends a running session from inside the JVM, as a signal would. */
+    void stop() {
+        stopRequested.countDown();
     }
 
     private static CloneProgress progress(PrintWriter out) {

@@ -3,6 +3,8 @@ package io.parikshan.cli;
 import io.parikshan.clone.CloneTeardown;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.ParikshanException;
+import io.parikshan.session.PortTakeover;
+import io.parikshan.session.SessionFile;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +45,12 @@ final class DestroyCommand implements Callable<Integer> {
             if (all) {
                 List<String> gone = teardown.destroyAll();
                 out.println(gone.isEmpty() ? "no clones to destroy" : "destroyed " + String.join(", ", gone));
+                // port takeovers of sessions that died without ending (their guard normally removes them)
+                java.util.Set<String> live = new java.util.HashSet<>();
+                SessionFile.running(host.stateRoot()).forEach(e -> live.add(e.production()));
+                for (String rule : PortTakeover.removeStale(tag -> !live.contains(tag))) {
+                    out.println("removed stale port takeover: " + rule);
+                }
             } else {
                 for (String c : clones) {
                     out.println(teardown.destroy(c) ? "destroyed " + c : c + ": already gone");

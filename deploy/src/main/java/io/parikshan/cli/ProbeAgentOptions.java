@@ -5,17 +5,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
+import io.parikshan.clone.ParikshanException;
+import io.parikshan.session.ProbeAgentProcess;
+
 import java.io.PrintWriter;
-import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Options shared by the {@code parikshan probe} subcommands, and the hand-off to the probe agent's
@@ -24,7 +19,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ProbeAgentOptions {
 
-    static final String AGENT_JAR_ENV = "PARIKSHAN_PROBE_AGENT";
+    static final String AGENT_JAR_ENV = ProbeAgentProcess.AGENT_JAR_ENV;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
@@ -52,90 +47,21 @@ final class ProbeAgentOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--dir '" + dir + "' must be an absolute path inside the target, e.g. /tmp/parikshan");
         }
-        Path jar = agentJar();
-        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toString(), action, target));
-        cmd.addAll(more);
-        cmd.addAll(List.of("--dir", dir));
-        if (force) {
-            cmd.add("--force");
-        }
+        ProbeAgentProcess.Result r = new ProbeAgentProcess(agentJar(), dir).run(action, target, more, force);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
-            Process p = new ProcessBuilder(cmd).start();
-            p.getOutputStream().close();
-            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
-            out.print(drain(p.getInputStream()));
-            int status = p.waitFor();
-            err.print(stderr.join());
-            out.flush();
-            err.flush();
-            return status;
-        } catch (IOException e) {
-            err.println(spec.qualifiedName() + ": cannot run " + cmd.get(0) + ": " + e.getMessage());
-            err.flush();
-            return 1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
+        out.print(r.out());
+        err.print(r.err());
+        out.flush();
+        err.flush();
+        return r.status();
     }
 
     Path agentJar() {
-        if (agentJar != null) {
-            if (!Files.isRegularFile(agentJar)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--agent-jar " + agentJar.toAbsolutePath()
-                        + " does not exist: build it with mvn -B -q -pl probe-agent -am package -DskipTests");
-            }
-            return agentJar.toAbsolutePath();
-        }
-        String env = System.getenv(AGENT_JAR_ENV);
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            if (!Files.isRegularFile(p)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "$" + AGENT_JAR_ENV + " names "
-                        + p.toAbsolutePath() + ", which does not exist: fix it or unset it");
-            }
-            return p.toAbsolutePath();
-        }
-        Path cliDir = cliJarDir();
-        List<Path> candidates = new ArrayList<>();
-        if (cliDir != null) {
-            candidates.add(cliDir.resolve("parikshan-probe-agent.jar"));
-            candidates.add(cliDir.resolve("../../probe-agent/target/parikshan-probe-agent.jar").normalize());
-        }
-        candidates.add(Path.of("probe-agent/target/parikshan-probe-agent.jar").toAbsolutePath());
-        for (Path c : candidates) {
-            if (Files.isRegularFile(c)) {
-                return c;
-            }
-        }
-        throw new CommandLine.ParameterException(spec.commandLine(), "no probe agent jar found (looked at "
-                + candidates + "): build it with mvn -B -q -pl probe-agent -am package -DskipTests or pass --agent-jar");
-    }
-
-    private static Path cliJarDir() {
         try {
-            Path self = Path.of(ProbeAgentOptions.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return Files.isRegularFile(self) ? self.getParent() : self;
-        } catch (URISyntaxException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** The java launcher of this JVM (a JDK: attaching needs the jdk.attach module). */
-    private static String javaCommand() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    }
-
-    private static String drain(InputStream in) {
-        try {
-            ByteArrayOutputStream b = new ByteArrayOutputStream();
-            in.transferTo(b);
-            return b.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
+            return ProbeAgentProcess.locate(agentJar);
+        } catch (ParikshanException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 }

@@ -1,0 +1,85 @@
+package io.parikshan.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.clone.ParikshanException;
+import io.parikshan.session.SessionFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code parikshan status}: the running sessions, their clones, lag, desyncs, re-syncs and probe results. */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show running sessions (started with 'parikshan clone ... --port/--listen/--tests'): clones and "
+                + "their age, lag, desyncs, re-syncs, probe results, the metrics address.")
+final class StatusCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PRODUCTION", description = "Only this production container's session.")
+    String production;
+
+    @Option(names = "--json", description = "Print the sessions as a JSON array.")
+    boolean json;
+
+    @Mixin
+    HostOptions host;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<SessionFile.Entry> sessions = SessionControl.find(host.stateRoot(), production);
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> statuses = new ArrayList<>();
+        for (SessionFile.Entry e : sessions) {
+            statuses.add(mapper.readTree(SessionControl.call(e, "GET", "/status", Duration.ofSeconds(10))));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(statuses));
+        } else if (statuses.isEmpty()) {
+            out.println("no session running");
+        } else {
+            statuses.forEach(s -> print(out, s));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static void print(PrintWriter out, JsonNode s) {
+        out.printf("session for %s (pid %d, %s, up %d s)%n", s.path("production").asText(), s.path("pid").asLong(),
+                s.path("state").asText(), s.path("uptimeSeconds").asLong());
+        out.printf("  clients   %s%s -> production %s; %d open connection(s)%n", s.path("clientAddress").asText(),
+                s.path("takeover").asBoolean() ? " (taken over, proxy at " + s.path("proxyAddress").asText() + ")" : "",
+                s.path("productionAddress").asText(), s.path("activeConnections").asLong());
+        out.printf("  metrics   %s%n", s.path("metricsUrl").asText());
+        out.printf("  %-4s %-34s %-22s %8s %6s %10s %9s %8s%n", "slot", "clone", "address", "age", "conns", "lag", "lag s", "desyncs");
+        for (JsonNode c : s.path("clones")) {
+            out.printf("  %-4d %-34s %-22s %7ds %6d %10d %9.3f %8d%n", c.path("slot").asInt(), c.path("name").asText(),
+                    c.path("address").asText(), c.path("ageSeconds").asLong(), c.path("activeConnections").asLong(),
+                    c.path("lagBytes").asLong(), c.path("lagSeconds").asDouble(), c.path("desyncedConnections").asLong());
+        }
+        out.printf("  re-syncs  %s; failed %s%n", s.path("resyncs"), s.path("resyncFailures"));
+        JsonNode p = s.path("probes");
+        out.printf("  probes    pass %d, fail %d, error %d, timeout %d, skipped %d%n", p.path("pass").asLong(),
+                p.path("fail").asLong(), p.path("error").asLong(), p.path("timeout").asLong(), p.path("skipped").asLong());
+        for (JsonNode l : p.path("probes")) {
+            out.printf("    %s/%s: pass %d, fail %d, error %d, timeout %d%n", l.path("suite").asText(), l.path("probe").asText(),
+                    l.path("pass").asLong(), l.path("fail").asLong(), l.path("error").asLong(), l.path("timeout").asLong());
+        }
+    }
+}

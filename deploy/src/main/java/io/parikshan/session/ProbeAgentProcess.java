@@ -1,0 +1,138 @@
+package io.parikshan.session;
+
+import io.parikshan.clone.ParikshanException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The probe agent's host-side control ({@code java -jar parikshan-probe-agent.jar ACTION TARGET ...}),
+ * run as a child process: that keeps the agent (and its shaded Byte Buddy) out of this JVM.
+ */
+public final class ProbeAgentProcess {
+
+    public static final String AGENT_JAR_ENV = "PARIKSHAN_PROBE_AGENT";
+    public static final String DEFAULT_DIR = "/tmp/parikshan";
+
+    /** What one action printed and returned (0 done, 1 failed, 2 bad input). */
+    public record Result(int status, String out, String err) {
+        public boolean ok() {
+            return status == 0;
+        }
+
+        /** The agent's own words for a failure, one line. */
+        public String reason() {
+            String text = err.isBlank() ? out : err;
+            return text.strip().replaceAll("\\s*\\n\\s*", "; ");
+        }
+    }
+
+    private final Path jar;
+    private final String dir;
+
+    public ProbeAgentProcess(Path jar, String dir) {
+        this.jar = jar;
+        this.dir = dir;
+    }
+
+    public Path jar() {
+        return jar;
+    }
+
+    /** Runs one action against a target (container name or pid:N), waiting at most two minutes. */
+    public Result run(String action, String target, List<String> more, boolean force) {
+        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toString(), action, target));
+        cmd.addAll(more);
+        cmd.addAll(List.of("--dir", dir));
+        if (force) {
+            cmd.add("--force");
+        }
+        try {
+            Process p = new ProcessBuilder(cmd).start();
+            p.getOutputStream().close();
+            CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> drain(p.getErrorStream()));
+            CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return new Result(1, "", "the probe agent's " + action + " did not finish within 2 minutes");
+            }
+            return new Result(p.exitValue(), stdout.join(), stderr.join());
+        } catch (IOException e) {
+            return new Result(1, "", "cannot run " + cmd.get(0) + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(1, "", "interrupted");
+        }
+    }
+
+    /**
+     * The agent jar: the one given, else {@code $PARIKSHAN_PROBE_AGENT}, else
+     * {@code parikshan-probe-agent.jar} beside this program's jar, else probe-agent/target/ of the checkout.
+     */
+    public static Path locate(Path explicit) {
+        if (explicit != null) {
+            if (!Files.isRegularFile(explicit)) {
+                throw new ParikshanException("--agent-jar " + explicit.toAbsolutePath()
+                        + " does not exist: build it with mvn -B -q -pl probe-agent -am package -DskipTests");
+            }
+            return explicit.toAbsolutePath();
+        }
+        String env = System.getenv(AGENT_JAR_ENV);
+        if (env != null && !env.isBlank()) {
+            Path p = Path.of(env);
+            if (!Files.isRegularFile(p)) {
+                throw new ParikshanException("$" + AGENT_JAR_ENV + " names " + p.toAbsolutePath()
+                        + ", which does not exist: fix it or unset it");
+            }
+            return p.toAbsolutePath();
+        }
+        Path ownDir = ownJarDir();
+        List<Path> candidates = new ArrayList<>();
+        if (ownDir != null) {
+            candidates.add(ownDir.resolve("parikshan-probe-agent.jar"));
+            candidates.add(ownDir.resolve("../../probe-agent/target/parikshan-probe-agent.jar").normalize());
+        }
+        candidates.add(Path.of("probe-agent/target/parikshan-probe-agent.jar").toAbsolutePath());
+        for (Path c : candidates) {
+            if (Files.isRegularFile(c)) {
+                return c;
+            }
+        }
+        throw new ParikshanException("no probe agent jar found (looked at " + candidates
+                + "): build it with mvn -B -q -pl probe-agent -am package -DskipTests or pass --agent-jar");
+    }
+
+    private static Path ownJarDir() {
+        try {
+            Path self = Path.of(ProbeAgentProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.isRegularFile(self) ? self.getParent() : self;
+        } catch (URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The java launcher of this JVM (a JDK: attaching needs the jdk.attach module). */
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    private static String drain(InputStream in) {
+        try {
+            ByteArrayOutputStream b = new ByteArrayOutputStream();
+            in.transferTo(b);
+            return b.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

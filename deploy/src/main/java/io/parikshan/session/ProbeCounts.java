@@ -1,0 +1,72 @@
+package io.parikshan.session;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Probe test outcomes of one clone, read from the text snapshot ({@code metrics.prom}) the agent
+ * rewrites every few seconds in its directory inside the clone. Reading the file through
+ * {@code /proc/<pid>/root} needs no port in the clone and no connection out of its sandbox.
+ */
+record ProbeCounts(Map<Key, Double> invocations) {
+
+    /** One probe test's outcome (pass, fail, error, timeout, skipped) in one suite. */
+    record Key(String suite, String probe, String outcome) {
+    }
+
+    static final ProbeCounts NONE = new ProbeCounts(Map.of());
+    private static final Pattern LINE = Pattern.compile("^parikshan_probe_invocations_total\\{([^}]*)}\\s+(\\S+)");
+    private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    ProbeCounts {
+        invocations = Map.copyOf(invocations);
+    }
+
+    static ProbeCounts parse(String text) {
+        Map<Key, Double> m = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            Matcher l = LINE.matcher(line);
+            if (!l.find()) {
+                continue;
+            }
+            Map<String, String> labels = new LinkedHashMap<>();
+            Matcher lm = LABEL.matcher(l.group(1));
+            while (lm.find()) {
+                labels.put(lm.group(1), lm.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+            }
+            try {
+                m.merge(new Key(labels.getOrDefault("suite", ""), labels.getOrDefault("probe", ""),
+                        labels.getOrDefault("outcome", "")), Double.parseDouble(l.group(2)), Double::sum);
+            } catch (NumberFormatException ignored) {
+                // a line being rewritten; the next read has it
+            }
+        }
+        return new ProbeCounts(m);
+    }
+
+    /** Reads the snapshot of the agent in the container whose main process is {@code pid}; NONE if absent. */
+    static ProbeCounts read(long pid, String agentDir) {
+        Path f = Path.of("/proc", Long.toString(pid), "root").resolve(agentDir.substring(1)).resolve("metrics.prom");
+        try {
+            return parse(Files.readString(f));
+        } catch (IOException | RuntimeException e) {
+            return NONE;
+        }
+    }
+
+    /** These counts, or {@code fallback} when none could be read (a snapshot being rewritten, a clone gone). */
+    ProbeCounts orIfEmpty(ProbeCounts fallback) {
+        return invocations.isEmpty() ? fallback : this;
+    }
+
+    /** Runs with this outcome over all probes. */
+    long total(String outcome) {
+        return Math.round(invocations.entrySet().stream().filter(e -> e.getKey().outcome().equals(outcome))
+                .mapToDouble(Map.Entry::getValue).sum());
+    }
+}

@@ -1,0 +1,121 @@
+package io.parikshan.session;
+
+import io.parikshan.clone.ParikshanException;
+import io.parikshan.proxy.DuplicationStrategy;
+import io.parikshan.proxy.HostPort;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What a session runs: which production port it duplicates, where clients reach the proxy, how many
+ * clones, which probe suites, and when clones are re-synchronised.
+ *
+ * @param production        the production container (name or id)
+ * @param containerPort     the container port to duplicate; empty for production's only TCP port
+ * @param listen            the client-facing address; empty (or production's published address)
+ *                          means take over production's published port
+ * @param clones            how many clones to feed (1..8); two allow noise filtering
+ * @param strategy          async (default) or sync (slows production to the slowest clone)
+ * @param sampleRate        fraction of client connections duplicated
+ * @param suites            probe suite jars loaded into every clone
+ * @param metrics           the single control and metrics endpoint (/metrics, /status, /sync)
+ * @param resyncEvery       re-sync each clone when it reaches this age; empty for never
+ * @param resyncAfterDesyncs re-sync a clone once this many of its connections were dropped (0: never)
+ * @param resyncBackoff     least time between automatic re-syncs of one clone (a broken production
+ *                          must not be frozen again and again)
+ * @param drain             how long open client connections may finish through the proxy at the end
+ * @param statusEvery       how often the foreground status line is printed (zero: never)
+ */
+public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
+                            int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
+                            HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
+                            Duration resyncBackoff, Duration drain, Duration statusEvery) {
+
+    public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
+    public static final int MAX_CLONES = 8;
+
+    public SessionConfig {
+        Objects.requireNonNull(production, "production");
+        if (production.isBlank()) {
+            throw new ParikshanException("the production container is empty; give a container name or id");
+        }
+        if (clones < 1 || clones > MAX_CLONES) {
+            throw new ParikshanException("--clones " + clones + " must be from 1 to " + MAX_CLONES
+                    + " (each clone freezes production briefly and takes its memory again)");
+        }
+        if (!(sampleRate > 0 && sampleRate <= 1)) {
+            throw new ParikshanException("--sample " + sampleRate + " must be in (0, 1], e.g. 0.25");
+        }
+        suites = List.copyOf(suites);
+        for (Path s : suites) {
+            if (!Files.isRegularFile(s)) {
+                throw new ParikshanException("probe suite " + s.toAbsolutePath() + " does not exist; build it "
+                        + "(mvn package) and pass the jar with --tests");
+            }
+        }
+        resyncEvery.ifPresent(d -> {
+            if (d.compareTo(Duration.ofSeconds(10)) < 0) {
+                throw new ParikshanException("--resync-every " + d.toSeconds() + "s is shorter than 10s; "
+                        + "each re-sync freezes production briefly, so choose 10s or more");
+            }
+        });
+        if (resyncAfterDesyncs < 0) {
+            throw new ParikshanException("--resync-after-desyncs " + resyncAfterDesyncs + " must be 0 (never) or more");
+        }
+        if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {
+            throw new ParikshanException("durations must not be negative");
+        }
+    }
+
+    /** The defaults: one clone, async, every connection, re-sync after 10 dropped connections. */
+    public static SessionConfig of(String production) {
+        return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
+                List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
+                Duration.ofSeconds(2));
+    }
+
+    public SessionConfig withPort(int port) {
+        return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+    }
+
+    public SessionConfig withListen(HostPort at) {
+        return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+    }
+
+    public SessionConfig withClones(int n) {
+        return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+    }
+
+    public SessionConfig withSuites(List<Path> jars) {
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+    }
+
+    public SessionConfig withMetrics(HostPort at) {
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+    }
+
+    public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
+                every, afterDesyncs, backoff, drain, statusEvery);
+    }
+
+    public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
+        return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+    }
+
+    public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval);
+    }
+}

@@ -1,0 +1,91 @@
+package io.parikshan.session;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The session's own series, beside the proxy's in the same registry: clones and their age, how
+ * long making a clone took and how long production was frozen for it, re-syncs by reason, and the
+ * probe outcomes gathered from the clones' agents.
+ */
+final class SessionMetrics {
+
+    /** A probe counter value with the clone it came from. */
+    record ProbeSample(String cloneName, ProbeCounts.Key key, double value) {
+    }
+
+    /** Age of a clone fed right now. */
+    record CloneAge(String cloneName, double seconds) {
+    }
+
+    private final Histogram cloneDuration;
+    private final Histogram frozen;
+    private final Counter resyncs;
+    private final Counter resyncFailures;
+
+    SessionMetrics(PrometheusRegistry registry, Supplier<List<CloneAge>> clones, Supplier<List<ProbeSample>> probes) {
+        GaugeWithCallback.builder().name("parikshan_session_clones")
+                .help("Clones the proxy feeds right now.")
+                .callback(cb -> cb.call(clones.get().size())).register(registry);
+        GaugeWithCallback.builder().name("parikshan_clone_age_seconds").unit(Unit.SECONDS)
+                .help("Time since the clone was made from production (re-sync makes a new one).")
+                .labelNames("clone")
+                .callback(cb -> clones.get().forEach(c -> cb.call(c.seconds(), c.cloneName()))).register(registry);
+        cloneDuration = Histogram.builder().name("parikshan_clone_duration_seconds").unit(Unit.SECONDS)
+                .help("Time to make a live clone, from request to the clone running.")
+                .classicUpperBounds(0.5, 1, 2, 3, 5, 8, 13, 21, 34, 60).withoutExemplars().register(registry);
+        frozen = Histogram.builder().name("parikshan_clone_frozen_seconds").unit(Unit.SECONDS)
+                .help("How long production's processes were frozen to make a clone.")
+                .classicUpperBounds(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10).withoutExemplars().register(registry);
+        resyncs = Counter.builder().name("parikshan_resyncs_total").withoutExemplars()
+                .help("Clones replaced by a fresh clone of production, by reason.")
+                .labelNames("reason").register(registry);
+        resyncFailures = Counter.builder().name("parikshan_resync_failures_total").withoutExemplars()
+                .help("Re-syncs that could not make a new clone (the old one stays), by reason.")
+                .labelNames("reason").register(registry);
+        CounterWithCallback.builder().name("parikshan_probe_invocations_total")
+                .help("Probe test runs in the clones, by outcome (pass, fail, error, timeout, skipped).")
+                .labelNames("clone", "suite", "probe", "outcome")
+                .callback(cb -> probes.get().forEach(p -> cb.call(p.value(), p.cloneName(), p.key().suite(),
+                        p.key().probe(), p.key().outcome()))).register(registry);
+        for (ResyncReason r : ResyncReason.values()) {
+            resyncs.labelValues(r.label()); // every reason is a series from the start: rate() sees the first one
+            resyncFailures.labelValues(r.label());
+        }
+    }
+
+    void cloneMade(long totalMillis, long frozenMillis) {
+        cloneDuration.observe(totalMillis / 1000.0);
+        frozen.observe(frozenMillis / 1000.0);
+    }
+
+    void resynced(ResyncReason reason) {
+        resyncs.labelValues(reason.label()).inc();
+    }
+
+    void resyncFailed(ResyncReason reason) {
+        resyncFailures.labelValues(reason.label()).inc();
+    }
+
+    static Map<String, Long> counts(PrometheusRegistry registry, String name) {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (var s : registry.scrape()) {
+            if (s.getMetadata().getPrometheusName().equals(name.replaceFirst("_total$", ""))) {
+                for (var dp : s.getDataPoints()) {
+                    if (dp instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot c) {
+                        m.put(dp.getLabels().get("reason"), Math.round(c.getValue()));
+                    }
+                }
+            }
+        }
+        return m;
+    }
+}

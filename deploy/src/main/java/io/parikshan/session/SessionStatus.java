@@ -1,0 +1,62 @@
+package io.parikshan.session;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code parikshan status} shows of a running session (and its JSON form).
+ *
+ * @param clientAddress where clients connect (production's published port when taken over)
+ * @param proxyAddress  where the proxy itself listens
+ */
+public record SessionStatus(String production, String state, String clientAddress, boolean takeover,
+                            String proxyAddress, String productionAddress, String metricsUrl, long pid,
+                            long uptimeSeconds, long activeConnections, List<CloneStatus> clones,
+                            Map<String, Long> resyncs, Map<String, Long> resyncFailures, ProbeSummary probes) {
+
+    /** One clone the proxy feeds. */
+    public record CloneStatus(int slot, String name, String address, long ageSeconds, long activeConnections,
+                              long lagBytes, double lagSeconds, long desyncedConnections, long sentBytes,
+                              long droppedBytes, boolean probesLoaded) {
+    }
+
+    /** Probe outcomes over every clone of the session, old ones included. */
+    public record ProbeSummary(long pass, long fail, long error, long timeout, long skipped, List<ProbeLine> probes) {
+    }
+
+    /** Outcomes of one probe of one suite. */
+    public record ProbeLine(String suite, String probe, long pass, long fail, long error, long timeout, long skipped) {
+    }
+
+    /** The compact line the foreground session prints every few seconds. */
+    public String line() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("[%s] conns %d", clock(uptimeSeconds), activeConnections));
+        for (CloneStatus c : clones) {
+            b.append(String.format(" | %s age %s lag %s/%.3fs desynced %d", c.name(), clock(c.ageSeconds()),
+                    bytes(c.lagBytes()), c.lagSeconds(), c.desyncedConnections()));
+        }
+        long resynced = resyncs.values().stream().mapToLong(Long::longValue).sum();
+        b.append(" | resyncs ").append(resynced);
+        if (probes.pass() + probes.fail() + probes.error() + probes.timeout() > 0) {
+            b.append(String.format(" | probes pass %d fail %d error %d timeout %d", probes.pass(), probes.fail(),
+                    probes.error(), probes.timeout()));
+        }
+        return b.toString();
+    }
+
+    private static String clock(long seconds) {
+        return seconds >= 3600 ? String.format("%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format("%02d:%02d", seconds / 60, seconds % 60);
+    }
+
+    static String bytes(long n) {
+        if (n < 1024) {
+            return n + "B";
+        }
+        if (n < 1024 * 1024) {
+            return String.format("%.1fKiB", n / 1024.0);
+        }
+        return String.format("%.1fMiB", n / 1048576.0);
+    }
+}

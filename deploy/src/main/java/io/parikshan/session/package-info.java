@@ -1,0 +1,14 @@
+/**
+ * The in-vivo test session the paper describes, as one running thing: live clones of a production
+ * container, the duplicator in front of production feeding them, the probe agent with the users'
+ * suites inside them, one Prometheus endpoint for all of it, re-synchronisation (on request, on a
+ * period, and when a clone has desynced, crashed or become unreachable), and a teardown that leaves
+ * production exactly as it was.
+ *
+ * <p>{@link io.parikshan.session.Session} owns the pieces; {@link io.parikshan.session.PortTakeover}
+ * moves clients from production's published port to the proxy; the control endpoint
+ * ({@link io.parikshan.session.ControlServer}) serves {@code /metrics}, {@code /status} and
+ * {@code POST /sync}, which {@code parikshan status} and {@code parikshan sync} use through the
+ * session file in {@code <state-dir>/sessions/}.
+ */
+package io.parikshan.session;
