@@ -1,5 +1,7 @@
 package io.parikshan.proxy;
 
+import io.parikshan.proxy.fidelity.CompareMode;
+import io.parikshan.proxy.fidelity.FidelityLedger;
 import io.parikshan.proxy.metrics.CloneMetrics;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
 
@@ -17,13 +19,29 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
 
     private final CloneTarget target;
     private final CloneMetrics metrics;
+    private final FidelityLedger fidelity;
     private final LongAdder lagBytes = new LongAdder();
     private final Set<CloneConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean retired;
 
     public CloneRoute(CloneTarget target, CloneMetrics metrics) {
+        this(target, metrics, new FidelityLedger(target.name(), CompareMode.OFF, 0, null));
+    }
+
+    public CloneRoute(CloneTarget target, CloneMetrics metrics, FidelityLedger fidelity) {
         this.target = Objects.requireNonNull(target, "target");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.fidelity = Objects.requireNonNull(fidelity, "fidelity");
+    }
+
+    /** How faithfully this clone follows production (counts restart when the clone is replaced). */
+    public FidelityLedger fidelity() {
+        return fidelity;
+    }
+
+    @Override
+    public double divergenceRatio() {
+        return fidelity.divergenceRatio();
     }
 
     public CloneTarget target() {

@@ -1,5 +1,7 @@
 package io.parikshan.proxy;
 
+import io.parikshan.proxy.fidelity.FidelityConfig;
+import io.parikshan.proxy.fidelity.FidelityLedger;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
 
 import java.util.ArrayList;
@@ -16,10 +18,23 @@ import java.util.Optional;
 public final class CloneRoutes {
 
     private final DuplicatorMetrics metrics;
+    private final FidelityConfig fidelity;
     private volatile List<CloneRoute> routes = List.of();
 
     public CloneRoutes(DuplicatorMetrics metrics) {
+        this(metrics, FidelityConfig.OFF);
+    }
+
+    public CloneRoutes(DuplicatorMetrics metrics, FidelityConfig fidelity) {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.fidelity = Objects.requireNonNull(fidelity, "fidelity");
+    }
+
+    private CloneRoute route(CloneTarget target) {
+        String name = target.name();
+        FidelityLedger ledger = new FidelityLedger(name, fidelity.mode(), fidelity.divergenceLogSize(),
+                fidelity.enabled() ? metrics.fidelityForClone(name) : null);
+        return new CloneRoute(target, metrics.forClone(name), ledger);
     }
 
     public List<CloneRoute> current() {
@@ -36,7 +51,7 @@ public final class CloneRoutes {
             throw new IllegalArgumentException("a clone named '" + target.name() + "' is already fed; remove it first or pick another name");
         }
         List<CloneRoute> next = new ArrayList<>(routes);
-        next.add(new CloneRoute(target, metrics.forClone(target.name())));
+        next.add(route(target));
         routes = List.copyOf(next);
     }
 
@@ -65,7 +80,7 @@ public final class CloneRoutes {
             throw new IllegalArgumentException("a clone named '" + replacement.name() + "' is already fed");
         }
         List<CloneRoute> next = new ArrayList<>(routes);
-        next.set(next.indexOf(old), new CloneRoute(replacement, metrics.forClone(replacement.name())));
+        next.set(next.indexOf(old), route(replacement));
         routes = List.copyOf(next);
         old.retire();
     }

@@ -1,5 +1,7 @@
 package io.parikshan.proxy;
 
+import io.parikshan.proxy.fidelity.FidelitySnapshot;
+
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -40,6 +42,14 @@ public interface Duplicator extends AutoCloseable {
                 replaceClone(w.name(), w);
             }
         }
+    }
+
+    /**
+     * How faithfully each clone follows production: counts, divergence ratio and the first
+     * divergent exchanges. Immutable; thread-safe and cheap enough to call every second.
+     */
+    default FidelitySnapshot fidelity() {
+        return FidelitySnapshot.off();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.parikshan.proxy;
 
+import io.parikshan.proxy.fidelity.FidelityConfig;
+
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.Set;
  * @param globalBudget     most bytes all clone buffers together may hold
  * @param cloneDrainTimeout how long a clone connection may keep draining after its client went away, and (synchronized
  *                          strategy) how long production waits for a clone to take a chunk before that clone is dropped
+ * @param fidelity         whether and how clone answers are compared with production's (TCP only)
  */
 public record DuplicatorConfig(HostPort listen,
                                HostPort production,
@@ -26,7 +29,8 @@ public record DuplicatorConfig(HostPort listen,
                                double sampleRate,
                                ByteSize connectionBudget,
                                ByteSize globalBudget,
-                               Duration cloneDrainTimeout) {
+                               Duration cloneDrainTimeout,
+                               FidelityConfig fidelity) {
 
     public static final ByteSize DEFAULT_CONNECTION_BUDGET = ByteSize.ofMebibytes(4);
     public static final ByteSize DEFAULT_GLOBAL_BUDGET = ByteSize.ofMebibytes(256);
@@ -39,6 +43,7 @@ public record DuplicatorConfig(HostPort listen,
         Objects.requireNonNull(connectionBudget, "connection budget");
         Objects.requireNonNull(globalBudget, "global budget");
         Objects.requireNonNull(cloneDrainTimeout, "clone drain timeout");
+        Objects.requireNonNull(fidelity, "fidelity");
         clones = List.copyOf(Objects.requireNonNull(clones, "clones"));
         Set<String> names = new HashSet<>();
         for (CloneTarget c : clones) {
@@ -57,6 +62,12 @@ public record DuplicatorConfig(HostPort listen,
         }
     }
 
+    /** A config that does not compare answers ({@link FidelityConfig#OFF}). */
+    public DuplicatorConfig(HostPort listen, HostPort production, List<CloneTarget> clones, DuplicationStrategy strategy,
+                            double sampleRate, ByteSize connectionBudget, ByteSize globalBudget, Duration cloneDrainTimeout) {
+        this(listen, production, clones, strategy, sampleRate, connectionBudget, globalBudget, cloneDrainTimeout, FidelityConfig.OFF);
+    }
+
     /** A config with the defaults: asynchronous, every connection, 4 MiB per connection, 256 MiB in all. */
     public static DuplicatorConfig of(HostPort listen, HostPort production, List<CloneTarget> clones) {
         return new DuplicatorConfig(listen, production, clones, DuplicationStrategy.ASYNC, 1.0,
@@ -64,18 +75,23 @@ public record DuplicatorConfig(HostPort listen,
     }
 
     public DuplicatorConfig withStrategy(DuplicationStrategy s) {
-        return new DuplicatorConfig(listen, production, clones, s, sampleRate, connectionBudget, globalBudget, cloneDrainTimeout);
+        return new DuplicatorConfig(listen, production, clones, s, sampleRate, connectionBudget, globalBudget, cloneDrainTimeout, fidelity);
     }
 
     public DuplicatorConfig withSampleRate(double rate) {
-        return new DuplicatorConfig(listen, production, clones, strategy, rate, connectionBudget, globalBudget, cloneDrainTimeout);
+        return new DuplicatorConfig(listen, production, clones, strategy, rate, connectionBudget, globalBudget, cloneDrainTimeout, fidelity);
     }
 
     public DuplicatorConfig withBudgets(ByteSize perConnection, ByteSize global) {
-        return new DuplicatorConfig(listen, production, clones, strategy, sampleRate, perConnection, global, cloneDrainTimeout);
+        return new DuplicatorConfig(listen, production, clones, strategy, sampleRate, perConnection, global, cloneDrainTimeout, fidelity);
+    }
+
+    /** This config comparing clone answers as {@code f} says. */
+    public DuplicatorConfig withFidelity(FidelityConfig f) {
+        return new DuplicatorConfig(listen, production, clones, strategy, sampleRate, connectionBudget, globalBudget, cloneDrainTimeout, f);
     }
 
     public DuplicatorConfig withCloneDrainTimeout(Duration timeout) {
-        return new DuplicatorConfig(listen, production, clones, strategy, sampleRate, connectionBudget, globalBudget, timeout);
+        return new DuplicatorConfig(listen, production, clones, strategy, sampleRate, connectionBudget, globalBudget, timeout, fidelity);
     }
 }

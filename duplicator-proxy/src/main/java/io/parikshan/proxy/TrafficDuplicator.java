@@ -9,6 +9,8 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.parikshan.proxy.buffer.BufferBudget;
+import io.parikshan.proxy.fidelity.CompareMode;
+import io.parikshan.proxy.fidelity.FidelitySnapshot;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
 import io.parikshan.proxy.tcp.ClientConnectionHandler;
 import io.parikshan.proxy.tcp.Connector;
@@ -46,10 +48,12 @@ public final class TrafficDuplicator implements Duplicator {
     private final CloneRoutes routes;
     private final BufferBudget globalBudget;
     private final DuplicatorMetrics metrics;
+    private final CompareMode compareMode;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TrafficDuplicator(EventLoopGroup acceptor, EventLoopGroup workers, Channel server,
-                              CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics) {
+                              CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics, CompareMode compareMode) {
+        this.compareMode = compareMode;
         this.acceptor = acceptor;
         this.workers = workers;
         this.server = server;
@@ -84,7 +88,7 @@ public final class TrafficDuplicator implements Duplicator {
         DuplicatorMetrics metrics = new DuplicatorMetrics(registry,
                 () -> holder[0] == null ? List.<CloneRoute>of() : holder[0].current(),
                 () -> new long[] {budget.used(), budget.limit()});
-        CloneRoutes routes = new CloneRoutes(metrics);
+        CloneRoutes routes = new CloneRoutes(metrics, config.fidelity());
         holder[0] = routes;
         config.clones().forEach(routes::add);
         ProxyContext context = new ProxyContext(config, connector, routes, budget, metrics);
@@ -108,7 +112,7 @@ public final class TrafficDuplicator implements Duplicator {
                     .bind(config.listen().host(), config.listen().port())
                     .syncUninterruptibly()
                     .channel();
-            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics);
+            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics, config.fidelity().mode());
         } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -144,6 +148,15 @@ public final class TrafficDuplicator implements Duplicator {
     @Override
     public List<CloneTarget> clones() {
         return routes.targets();
+    }
+
+    @Override
+    public FidelitySnapshot fidelity() {
+        if (compareMode == CompareMode.OFF) {
+            return FidelitySnapshot.off();
+        }
+        return new FidelitySnapshot(java.time.Instant.now(), compareMode,
+                routes.current().stream().map(r -> r.fidelity().snapshot()).toList());
     }
 
     /** Bytes held by all clone buffers right now. */

@@ -20,6 +20,11 @@ public final class DuplicatorMetrics {
         long lagBytes();
 
         double lagSeconds();
+
+        /** Divergent / compared exchanges since the clone was added; NaN when answers are not compared. */
+        default double divergenceRatio() {
+            return Double.NaN;
+        }
     }
 
     private final CounterDataPoint clientToProxyBytes;
@@ -33,6 +38,11 @@ public final class DuplicatorMetrics {
     private final Counter cloneConnections;
     private final Counter cloneToProxyDiscardedBytes;
     private final Gauge cloneActiveConnections;
+    private final Counter fidelityCompared;
+    private final Counter fidelityDivergent;
+    private final Counter fidelityNoise;
+    private final Counter fidelityComparedBytes;
+    private final Counter fidelityDropped;
 
     public DuplicatorMetrics(PrometheusRegistry registry, Supplier<? extends Iterable<? extends LagView>> lagViews,
                              Supplier<long[]> globalBufferUsedAndLimit) {
@@ -90,6 +100,38 @@ public final class DuplicatorMetrics {
                         cb.call(v.lagSeconds(), v.cloneName());
                     }
                 }).register(registry);
+        fidelityCompared = Counter.builder()
+                .name("parikshan_fidelity_compared_exchanges_total").withoutExemplars()
+                .help("Exchanges (HTTP request/answer pairs, or whole TCP connections) whose clone answer was compared with production's.")
+                .labelNames("clone").register(registry);
+        fidelityDivergent = Counter.builder()
+                .name("parikshan_fidelity_divergent_exchanges_total").withoutExemplars()
+                .help("Compared exchanges where the clone answered differently from production (after the noise rules).")
+                .labelNames("clone").register(registry);
+        fidelityNoise = Counter.builder()
+                .name("parikshan_fidelity_noise_exchanges_total").withoutExemplars()
+                .help("Compared exchanges that differed from production only where the clones also differ from each other.")
+                .labelNames("clone").register(registry);
+        fidelityComparedBytes = Counter.builder()
+                .name("parikshan_fidelity_compared_bytes_total").withoutExemplars().unit(Unit.BYTES)
+                .help("Production answer bytes compared with a clone's.")
+                .labelNames("clone").register(registry);
+        fidelityDropped = Counter.builder()
+                .name("parikshan_fidelity_dropped_comparisons_total").withoutExemplars()
+                .help("Comparisons given up (reason: budget, desync, timeout, protocol, upgrade); production is never slowed for them.")
+                .labelNames("clone", "reason").register(registry);
+        GaugeWithCallback.builder()
+                .name("parikshan_fidelity_divergence_ratio")
+                .help("Divergent / compared exchanges since the clone was added (a re-sync starts it again).")
+                .labelNames("clone")
+                .callback(cb -> {
+                    for (LagView v : lagViews.get()) {
+                        double r = v.divergenceRatio();
+                        if (!Double.isNaN(r)) {
+                            cb.call(r, v.cloneName());
+                        }
+                    }
+                }).register(registry);
         GaugeWithCallback.builder()
                 .name("parikshan_buffer_used_bytes").unit(Unit.BYTES)
                 .help("Bytes held by all clone buffers together.")
@@ -127,6 +169,13 @@ public final class DuplicatorMetrics {
     /** Client connections open right now (for a graceful stop). */
     public long activeConnections() {
         return (long) activeConnections.get();
+    }
+
+    /** The fidelity counters of one clone; look up once per clone. */
+    public CloneFidelityMetrics fidelityForClone(String cloneName) {
+        return new CloneFidelityMetrics(cloneName, fidelityCompared.labelValues(cloneName),
+                fidelityDivergent.labelValues(cloneName), fidelityNoise.labelValues(cloneName),
+                fidelityComparedBytes.labelValues(cloneName), fidelityDropped);
     }
 
     /** The labelled data points of one clone; look up once per clone, not per byte. */

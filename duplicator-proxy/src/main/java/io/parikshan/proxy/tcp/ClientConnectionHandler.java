@@ -10,6 +10,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.DuplicationStrategy;
+import io.parikshan.proxy.fidelity.FidelityConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,10 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private final Runnable stepTaken = this::stepTaken;
     private Channel client;
     private Channel production;
+    private ProductionHandler productionHandler;
     private List<CloneFeed> feeds = List.of();
+    /** Compares the clones' answers with production's; null when comparison is off or nothing is duplicated. */
+    private ConnectionComparison comparison;
     private int lastChunkBytes;
     /** Parties (production + clones) that still have to take the current chunk before the next read. */
     private int awaiting;
@@ -41,8 +45,8 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
         context.metrics().connectionOpened();
-        ChannelFuture connect = context.connector().connect(client, context.config().production(),
-                new ProductionHandler(client, context.metrics()), false);
+        productionHandler = new ProductionHandler(client, context.metrics());
+        ChannelFuture connect = context.connector().connect(client, context.config().production(), productionHandler, false);
         production = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -68,12 +72,22 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         if (routes.isEmpty() || !sampled()) {
             return;
         }
+        FidelityConfig fidelity = context.config().fidelity();
+        if (fidelity.enabled()) {
+            comparison = new ConnectionComparison(fidelity, client.eventLoop(), context.globalBudget(),
+                    context.config().connectionBudget().bytes(), String.valueOf(client.remoteAddress()).replaceFirst("^/", ""),
+                    routes.stream().map(CloneRoute::fidelity).toList());
+            productionHandler.compareWith(comparison);
+        }
         List<CloneFeed> opened = new ArrayList<>(routes.size());
-        for (CloneRoute route : routes) {
-            CloneFeed feed = CloneFeed.open(client, route, context.connector(), context.globalBudget(),
-                    context.config().connectionBudget().bytes(), context.config().cloneDrainTimeout());
+        for (int i = 0; i < routes.size(); i++) {
+            CloneAnswerSink sink = comparison == null ? null : comparison.side(i);
+            CloneFeed feed = CloneFeed.open(client, routes.get(i), context.connector(), context.globalBudget(),
+                    context.config().connectionBudget().bytes(), context.config().cloneDrainTimeout(), sink);
             if (feed != null) {
                 opened.add(feed);
+            } else if (sink != null) {
+                sink.dropped(null); // removed meanwhile: not compared
             }
         }
         feeds = opened;
@@ -94,8 +108,12 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         context.metrics().clientToProxy(n);
         lastChunkBytes = n;
         List<CloneFeed> fs = feeds;
+        ByteBuf forComparison = null;
         if (!fs.isEmpty()) {
             ByteBuf forClones = compactForClones(chunk);
+            if (comparison != null && comparison.active()) {
+                forComparison = forClones.retainedDuplicate();
+            }
             if (synchronizedStrategy) {
                 awaiting = 1 + fs.size();
             }
@@ -108,6 +126,9 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         }
         // duplicates first: writing may release the chunk
         production.writeAndFlush(chunk).addListener(productionWritten);
+        if (forComparison != null) {
+            comparison.clientBytes(forComparison); // after production's write was issued
+        }
     }
 
     /**

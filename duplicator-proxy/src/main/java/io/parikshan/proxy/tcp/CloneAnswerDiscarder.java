@@ -7,19 +7,30 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.parikshan.proxy.metrics.CloneMetrics;
 
-/** Reads whatever a clone answers and throws it away, so the clone never blocks on a full socket. */
+/**
+ * Reads whatever a clone answers so the clone never blocks on a full socket, and either throws
+ * it away or, when answers are compared, hands it to the connection's comparison (which throws
+ * it away once compared). Nothing a clone says ever reaches the client.
+ */
 final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
 
     private final CloneMetrics metrics;
+    private final CloneAnswerSink comparison;
 
-    CloneAnswerDiscarder(CloneMetrics metrics) {
+    /** @param comparison where answers go to be compared, or null to discard them at once */
+    CloneAnswerDiscarder(CloneMetrics metrics, CloneAnswerSink comparison) {
         this.metrics = metrics;
+        this.comparison = comparison;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             metrics.discarded(buf.readableBytes());
+            if (comparison != null) {
+                comparison.answer(buf);
+                return;
+            }
         }
         ReferenceCountUtil.release(msg);
     }
@@ -27,9 +38,20 @@ final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            if (comparison != null) {
+                comparison.ended();
+            }
             Channels.closeIfOutputShutdown(ctx.channel());
         }
         ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (comparison != null) {
+            comparison.ended();
+        }
+        ctx.fireChannelInactive();
     }
 
     @Override

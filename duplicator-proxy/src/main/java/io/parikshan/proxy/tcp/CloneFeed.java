@@ -8,6 +8,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parikshan.proxy.CloneConnection;
 import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.buffer.BufferBudget;
+import io.parikshan.proxy.fidelity.DropReason;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -49,10 +50,15 @@ public final class CloneFeed implements CloneConnection {
     private boolean retired;
     private boolean halfClosePending;
     private boolean closePending;
+    private boolean draining;
     private ScheduledFuture<?> drainDeadline;
+    /** The connection's comparison of this clone's answers, or null when answers are thrown away. */
+    private final CloneAnswerSink comparison;
 
-    private CloneFeed(Channel client, CloneRoute route, BufferBudget globalBudget, long connectionBudget, Duration drainTimeout) {
+    private CloneFeed(Channel client, CloneRoute route, BufferBudget globalBudget, long connectionBudget, Duration drainTimeout,
+                      CloneAnswerSink comparison) {
         this.client = client;
+        this.comparison = comparison;
         this.route = route;
         this.globalBudget = globalBudget;
         this.connectionBudget = connectionBudget;
@@ -66,12 +72,25 @@ public final class CloneFeed implements CloneConnection {
      */
     static CloneFeed open(Channel client, CloneRoute route, Connector connector, BufferBudget globalBudget,
                           long connectionBudget, Duration drainTimeout) {
-        CloneFeed feed = new CloneFeed(client, route, globalBudget, connectionBudget, drainTimeout);
+        return open(client, route, connector, globalBudget, connectionBudget, drainTimeout, null);
+    }
+
+    /**
+     * As above; the clone's answers go to {@code comparison} (null: thrown away), and after the
+     * client left the clone connection stays open until its answers are in (within the drain timeout).
+     */
+    static CloneFeed open(Channel client, CloneRoute route, Connector connector, BufferBudget globalBudget,
+                          long connectionBudget, Duration drainTimeout, CloneAnswerSink comparison) {
+        CloneFeed feed = new CloneFeed(client, route, globalBudget, connectionBudget, drainTimeout, comparison);
         if (!route.attach(feed)) {
             return null;
         }
+        if (comparison != null) {
+            comparison.attach(feed);
+        }
         route.metrics().opened();
-        ChannelFuture connect = connector.connect(client, route.target().address(), new CloneAnswerDiscarder(route.metrics()), true);
+        ChannelFuture connect = connector.connect(client, route.target().address(),
+                new CloneAnswerDiscarder(route.metrics(), comparison), true);
         feed.clone = connect.channel();
         feed.clone.closeFuture().addListener(f -> feed.onCloneClosed());
         connect.addListener(feed::onConnected);
@@ -211,17 +230,37 @@ public final class CloneFeed implements CloneConnection {
     }
 
     private void drain() {
-        Channels.closeOnFlush(clone);
+        draining = true;
+        boolean awaitAnswers = comparison != null && !comparison.settled() && !drainTimeout.isZero();
+        if (awaitAnswers) {
+            // the clone's last answers are still to be compared: send FIN after the queued bytes, keep reading
+            Channels.shutdownOutputAfterFlush(clone);
+        } else {
+            if (comparison != null && !comparison.settled()) {
+                comparison.dropped(DropReason.TIMEOUT); // no time to wait for the clone's last answers
+            }
+            Channels.closeOnFlush(clone);
+        }
         if (!drainTimeout.isZero()) {
             drainDeadline = clone.eventLoop().schedule(() -> {
                 if (clone.isOpen() && !abandoned) {
                     if (unsentBytes > 0) {
                         abandon(true); // stalled clone: stop holding memory for it
                     } else {
+                        if (comparison != null && !comparison.settled()) {
+                            comparison.dropped(DropReason.TIMEOUT);
+                        }
                         clone.close();
                     }
                 }
             }, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The comparison needs nothing more from this clone connection: once the client left, close it. */
+    void answersSettled() {
+        if (draining && !abandoned && clone != null && clone.isOpen()) {
+            Channels.closeOnFlush(clone);
         }
     }
 
@@ -245,6 +284,9 @@ public final class CloneFeed implements CloneConnection {
         abandoned = true;
         if (desynced) {
             route.metrics().desynced();
+        }
+        if (comparison != null) {
+            comparison.dropped(desynced ? DropReason.DESYNC : null);
         }
         ByteBuf chunk;
         while ((chunk = waitingForConnect.poll()) != null) {

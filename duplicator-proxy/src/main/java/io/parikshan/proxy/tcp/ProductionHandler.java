@@ -13,16 +13,24 @@ final class ProductionHandler extends ChannelInboundHandlerAdapter {
 
     private final Channel client;
     private final DuplicatorMetrics metrics;
+    /** Set by the client's handler before production's first read (same event loop); null when answers are not compared. */
+    private ConnectionComparison comparison;
 
     ProductionHandler(Channel client, DuplicatorMetrics metrics) {
         this.client = client;
         this.metrics = metrics;
     }
 
+    void compareWith(ConnectionComparison c) {
+        this.comparison = c;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         Channel production = ctx.channel();
         int n = msg instanceof ByteBuf b ? b.readableBytes() : 0;
+        // a reference for the comparison, taken before the write may release the chunk; used only after it
+        ByteBuf forComparison = comparison != null && comparison.active() && msg instanceof ByteBuf b ? b.retainedDuplicate() : null;
         client.writeAndFlush(msg).addListener(f -> {
             if (f.isSuccess()) {
                 metrics.productionToClient(n);
@@ -31,11 +39,17 @@ final class ProductionHandler extends ChannelInboundHandlerAdapter {
                 production.close();
             }
         });
+        if (forComparison != null) {
+            comparison.productionAnswer(forComparison);
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
+            if (comparison != null) {
+                comparison.productionEnded();
+            }
             Channels.shutdownOutputAfterFlush(client);
             Channels.closeIfOutputShutdown(ctx.channel());
         }
@@ -44,6 +58,9 @@ final class ProductionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (comparison != null) {
+            comparison.productionEnded();
+        }
         Channels.closeOnFlush(client);
     }
 
