@@ -96,6 +96,12 @@ class PrometheusConfigIT {
                 JsonNode result = JSON.readTree(last).path("data").path("result");
                 if (result.size() == 1 && result.get(0).path("value").get(1).asDouble() == value) {
                     assertThat(server.getPort()).isEqualTo(SESSION_PORT);
+                    // The demo's read-out of the same Prometheus sees the endpoint up.
+                    HostTool.Result summary = HostTool.run(List.of("bash",
+                            HostTool.DEPLOY.resolve("demo/prometheus-summary.sh").toString()), HostTool.DEPLOY, 60);
+                    assertThat(summary.status()).as(summary.output()).isZero();
+                    assertThat(summary.output()).contains("session endpoint 127.0.0.1:" + SESSION_PORT + " up",
+                            "alerts firing:", PROMETHEUS + "/alerts");
                     return;
                 }
                 Thread.sleep(250);
