@@ -40,7 +40,7 @@ class SampleServiceProbeIT {
     static final String IMAGE = "parikshan-demo/sample-service:1";
 
     static final String KV_READ = "\"probe\":\"kv-read\"";
-    static final String BUG_MESSAGE = "GET user42 served 'alice@example.org' but the store has no such key";
+    static final String BUG_MESSAGE = "GET user42 served 'alice@example.org' but the store has no such key (keys differing only in case: User42)";
 
     @TempDir
     Path tmp;

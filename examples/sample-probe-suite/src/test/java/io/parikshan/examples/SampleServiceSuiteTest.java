@@ -1,6 +1,8 @@
 package io.parikshan.examples;
 
 import io.parikshan.dsl.Outcome;
+import io.parikshan.dsl.Phase;
+import io.parikshan.dsl.ProbeContext;
 import io.parikshan.dsl.ProbeRun;
 import io.parikshan.dsl.junit.ProbeResults;
 import io.parikshan.dsl.junit.ProbeSuites;
@@ -14,8 +16,12 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The suite against the demo service's real store class (compiled from deploy/demo), in this JVM
@@ -74,6 +80,31 @@ class SampleServiceSuiteTest {
         assertThat(results.runs("kv-read")).extracting(ProbeRun::outcome)
                 .containsExactly(Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.PASS, Outcome.FAIL);
         assertThat(results.runs("kv-read").get(5).message())
-                .isEqualTo("GET user42 served 'alice@example.org' but the store has no such key");
+                .isEqualTo("GET user42 served 'alice@example.org' but the store has no such key (keys differing only in case: User42)");
+    }
+
+    /** An exit of KeyValueStore.get on the real store, as the agent hands it to the test body. */
+    record GetExit(Object receiver, String key, String returnValue) implements ProbeContext {
+        public String probeName() { return "kv-read"; }
+        public Phase phase() { return Phase.EXIT; }
+        public String typeName() { return SampleServiceSuite.STORE_TYPE; }
+        public String methodName() { return "get"; }
+        public int argCount() { return 1; }
+        public Object arg(int index) { return key; }
+        public Optional<Throwable> thrown() { return Optional.empty(); }
+        public Duration elapsed() { return Duration.ZERO; }
+        public Thread thread() { return Thread.currentThread(); }
+    }
+
+    @Test
+    void aGetRacedByAPutOfTheSameKeyIsNotReportedButACaseVariantIs() throws Exception {
+        put.invoke(store, "k-5-1", "v-5-1");
+        // The clone served GET k-5-1 (404) while the PUT ran on another duplicated connection.
+        assertThatCode(() -> SampleServiceSuite.servedValueIsStored(new GetExit(store, "k-5-1", null)))
+                .doesNotThrowAnyException();
+        put.invoke(store, "K-5-1", "other");
+        assertThatThrownBy(() -> SampleServiceSuite.servedValueIsStored(new GetExit(store, "k-5-1", "other")))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("GET k-5-1 served 'other' but the store has 'v-5-1' (keys differing only in case: K-5-1)");
     }
 }
