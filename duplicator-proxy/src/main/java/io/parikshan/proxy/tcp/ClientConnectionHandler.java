@@ -179,6 +179,9 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         context.metrics().connectionClosed();
+        if (comparison != null) {
+            comparison.clientClosed();
+        }
         if (production != null) {
             Channels.closeOnFlush(production);
         }

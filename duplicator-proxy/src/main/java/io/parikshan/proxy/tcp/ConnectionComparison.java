@@ -77,6 +77,12 @@ final class ConnectionComparison {
     private final ArrayDeque<ByteBuf> productionRaw = new ArrayDeque<>();
     private long productionRawBytes;
     private boolean productionEnded;
+    /**
+     * The client closed while production's stream was still open: production's last answers may
+     * be cut off, while the clone (half-closed, still read) answers in full. Only production's
+     * part is compared then; clone answers beyond it are not counted.
+     */
+    private boolean clientLeftEarly;
     private boolean productionEndAbsorbed;
     private long productionLength;
     private final CRC32C productionCrc = new CRC32C();
@@ -158,6 +164,13 @@ final class ConnectionComparison {
         productionRawBytes += kept.readableBytes();
         if (settleCharge()) {
             scheduleProcess();
+        }
+    }
+
+    /** The client's connection closed (before production's is closed by the proxy). */
+    void clientClosed() {
+        if (!productionEnded) {
+            clientLeftEarly = true;
         }
     }
 
@@ -279,7 +292,11 @@ final class ConnectionComparison {
         if (s.firstDiff < 0 && s.ended && s.ahead.isEmpty() && productionLength > s.length) {
             divergedTcp(s, s.length, -1); // the clone's answer stopped short of production's
         } else if (s.firstDiff < 0 && productionEndAbsorbed && !s.ahead.isEmpty()) {
-            divergedTcp(s, productionLength, s.ahead.peek().readerIndex()); // the clone answered more
+            if (clientLeftEarly) {
+                s.releaseAhead(); // answers production never sent because the client left: not compared
+            } else {
+                divergedTcp(s, productionLength, s.ahead.peek().readerIndex()); // the clone answered more
+            }
         }
     }
 
@@ -375,7 +392,7 @@ final class ConnectionComparison {
         boolean clonesAgree = answering.stream().allMatch(s -> s.length == answering.get(0).length
                 && s.crc.getValue() == answering.get(0).crc.getValue());
         for (Side s : answering) {
-            boolean differs = s.firstDiff >= 0 || s.length != productionLength;
+            boolean differs = s.firstDiff >= 0 || (clientLeftEarly ? s.length < productionLength : s.length != productionLength);
             if (!differs) {
                 judgeTcp(s, Verdict.EQUAL);
             } else {
@@ -398,7 +415,7 @@ final class ConnectionComparison {
             } else {
                 lines.add("answers differ from byte " + Math.max(0, s.firstDiff) + sizes);
             }
-            lines.add("client to server: " + clientLength + " bytes crc32c " + Long.toHexString(clientCrc.getValue())
+            lines.add("client to server: " + clientLength + (productionEndAbsorbed ? "" : "+") + " bytes crc32c " + Long.toHexString(clientCrc.getValue())
                     + " (the same stream went to production and the clone)");
             String window = " [bytes from " + s.windowStart + "] ";
             s.ledger.logDivergence("tcp", connection, 0,
@@ -501,17 +518,29 @@ final class ConnectionComparison {
             productionAnswers.add(m);
             messagesHeld += m.heldBytes();
         }
-        if (productionParser.error() != null && productionAnswers.isEmpty()) {
-            giveUp(DropReason.PROTOCOL);
-        }
     }
 
     private void judgeHttp() {
         while (!finished) {
             HttpMessage p = productionAnswers.peek();
             boolean productionDone = productionEndAbsorbed || productionParser.error() != null || productionParser.upgraded();
-            if (p == null && !productionDone) {
-                return;
+            if (p == null) {
+                if (!productionDone) {
+                    return;
+                }
+                if (productionParser.upgraded()) {
+                    giveUp(DropReason.UPGRADE);
+                    return;
+                }
+                if (clientLeftEarly) {
+                    finish(); // what production did not answer before the client left is not compared
+                    return;
+                }
+                if (productionParser.error() != null) {
+                    giveUp(DropReason.PROTOCOL);
+                    return;
+                }
+                // production closed the connection cleanly: clone answers beyond its last one are judged against nothing
             }
             boolean anyAnswer = p != null;
             for (Side s : sides) {

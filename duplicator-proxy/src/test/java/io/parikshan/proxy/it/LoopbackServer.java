@@ -26,6 +26,8 @@ final class LoopbackServer implements AutoCloseable {
     enum Behaviour {
         /** Echoes every byte; FIN answered with FIN. */
         ECHO,
+        /** Echoes every byte except the one at stream offset {@code param}, which it changes (a clone that diverges). */
+        ECHO_ALTERED,
         /** Reads all; on FIN answers with the 12-byte summary (length, CRC32C) of what it got. */
         SUMMARY,
         /** Reads all and answers each read with a few bytes that must never reach a client. */
@@ -114,6 +116,13 @@ final class LoopbackServer implements AutoCloseable {
                 r.add(buf, n);
                 switch (behaviour) {
                     case ECHO -> out.write(buf, 0, n);
+                    case ECHO_ALTERED -> {
+                        long first = r.bytes - n;
+                        if (param >= first && param < r.bytes) {
+                            buf[(int) (param - first)] ^= 0x20;
+                        }
+                        out.write(buf, 0, n);
+                    }
                     case CLONE_CHATTER -> out.write("CLONE!".getBytes(StandardCharsets.US_ASCII));
                     case SLOW -> {
                         long dueNanos = (long) (r.bytes * 1e9 / param);
