@@ -3,6 +3,9 @@ package io.parikshan.cli;
 import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.fidelity.CloneFidelity;
+import io.parikshan.proxy.fidelity.FidelityConfig;
+import io.parikshan.proxy.fidelity.FidelitySnapshot;
 import io.parikshan.proxy.udp.UdpDuplicator;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -83,6 +86,32 @@ public final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--udp", description = "Duplicate UDP datagrams instead of TCP connections.")
     boolean udp;
 
+    @Option(names = "--compare", paramLabel = "off|tcp|http|auto",
+            description = "Compare each clone's answers with production's (fidelity): tcp byte by byte per connection, "
+                    + "http request by request, auto (HTTP/1.x if the first line says so, else tcp). Default off: answers are thrown away unread.")
+    String compare;
+
+    @Option(names = "--ignore-header", paramLabel = "NAME",
+            description = "An HTTP header expected to differ (Date always is); repeat for several.")
+    List<String> ignoreHeaders = new ArrayList<>();
+
+    @Option(names = "--ignore-json", paramLabel = "PATH",
+            description = "A JSON body field expected to differ, e.g. meta.requestId or $.items[*].at; repeat for several.")
+    List<String> ignoreJson = new ArrayList<>();
+
+    @Option(names = "--ignore-body-regex", paramLabel = "REGEX",
+            description = "Body text expected to differ (every match is ignored), e.g. 'id=[0-9a-f]{32}'; repeat for several.")
+    List<String> ignoreBodyRegex = new ArrayList<>();
+
+    @Option(names = "--noise-clones",
+            description = "With two or more clones of the same production: differences the clones do not agree on are noise, "
+                    + "not divergence (Diffy-style).")
+    boolean noiseClones;
+
+    @Option(names = "--divergence-log", paramLabel = "N",
+            description = "How many divergent exchanges to keep per clone, with both answers (default " + FidelityConfig.DEFAULT_LOG_SIZE + ").")
+    String divergenceLog;
+
     @Option(names = "--io-threads", paramLabel = "N",
             description = "Event-loop threads for TCP (default: one per core).")
     String ioThreads;
@@ -106,7 +135,8 @@ public final class ProxyCommand implements Callable<Integer> {
     /** The settings the options (and config file) describe. */
     ProxySettings settings() {
         ProxySettings.Raw flags = new ProxySettings.Raw(listen, production, clones, strategy, sample,
-                connectionBudget, globalBudget, metrics, udp ? Boolean.TRUE : null);
+                connectionBudget, globalBudget, metrics, udp ? Boolean.TRUE : null,
+                new ProxySettings.Compare(compare, ignoreHeaders, ignoreJson, ignoreBodyRegex, noiseClones ? Boolean.TRUE : null, divergenceLog));
         ProxySettings.Raw raw = config == null ? flags : ProxySettings.Raw.fromFile(config).overriddenBy(flags);
         return raw.resolve();
     }
@@ -149,10 +179,12 @@ public final class ProxyCommand implements Callable<Integer> {
                 return CANNOT_START;
             }
         }
-        out.printf("parikshan proxy: %s %s -> production %s, clones %s, strategy %s%s%n",
+        FidelityConfig fidelity = settings.duplicator().fidelity();
+        out.printf("parikshan proxy: %s %s -> production %s, clones %s, strategy %s%s%s%n",
                 settings.udp() ? "udp" : "tcp", HostPort.of(duplicator.localAddress()),
                 settings.duplicator().production(), duplicator.clones(),
                 settings.duplicator().strategy().name().toLowerCase(java.util.Locale.ROOT),
+                fidelity.enabled() ? ", compare " + fidelity.mode().label() + (fidelity.twoCloneNoise() ? " (clones as noise)" : "") : "",
                 metricsServer == null ? "" : ", metrics http://" + settings.metrics().get().host() + ":" + metricsServer.getPort() + "/metrics");
         out.flush();
 
@@ -163,6 +195,9 @@ public final class ProxyCommand implements Callable<Integer> {
             if (closed.compareAndSet(false, true)) {
                 if (watcher != null) {
                     watcher.shutdownNow();
+                }
+                if (fidelity.enabled()) {
+                    printFidelity(duplicator.fidelity(), out);
                 }
                 duplicator.close();
                 if (serverToStop != null) {
@@ -185,6 +220,16 @@ public final class ProxyCommand implements Callable<Integer> {
         shutdown.run();
         running = null;
         return 0;
+    }
+
+    /** One line per clone: how faithfully it followed production during the run. */
+    static void printFidelity(FidelitySnapshot snapshot, PrintWriter out) {
+        for (CloneFidelity c : snapshot.clones()) {
+            out.printf("parikshan proxy: clone %s fidelity: %d exchanges compared, %d divergent (ratio %.4f), %d noise, %d comparisons dropped%s%n",
+                    c.cloneName(), c.comparedExchanges(), c.divergentExchanges(), c.divergenceRatio(), c.noiseExchanges(),
+                    c.droppedTotal(), c.droppedComparisons().isEmpty() ? "" : " " + c.droppedComparisons());
+        }
+        out.flush();
     }
 
     /** Stops a running command from inside the JVM, as a signal would. */

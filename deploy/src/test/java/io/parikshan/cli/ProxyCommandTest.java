@@ -4,6 +4,8 @@ import io.parikshan.proxy.ByteSize;
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.HostPort;
+import io.parikshan.proxy.fidelity.CompareMode;
+import io.parikshan.proxy.fidelity.FidelityConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -93,6 +95,12 @@ class ProxyCommandTest {
                 {"--global-budget", "1KiB", "exceeds global budget 1KiB"},
                 {"--metrics", "9464", "'9464'"},
                 {"--io-threads", "0", "'0'"},
+                {"--compare", "sometimes", "'sometimes'"},
+                {"--ignore-header", "X Bad", "'X Bad'"},
+                {"--ignore-json", "a..b", "'a..b'"},
+                {"--ignore-body-regex", "(open", "'(open'"},
+                {"--divergence-log", "-1", "'-1'"},
+                {"--noise-clones", null, "at least two --clone"},
         };
         for (String[] c : cases) {
             java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("proxy", "--metrics", "off"));
@@ -106,12 +114,113 @@ class ProxyCommandTest {
                 args.remove(1);
                 args.remove(1);
             }
-            args.addAll(java.util.List.of(c[0], c[1]));
+            if (c[0].startsWith("--ignore") || c[0].startsWith("--divergence") || c[0].equals("--noise-clones")) {
+                args.addAll(java.util.List.of("--compare", "auto", "--clone", "127.0.0.1:2"));
+            }
+            args.add(c[0]);
+            if (c[1] != null) {
+                args.add(c[1]);
+            }
             String[] result = run(args.toArray(String[]::new));
             assertThat(result[0]).as("exit code for %s %s", c[0], c[1]).isEqualTo("2");
             assertThat(result[1].strip().lines()).as("stderr for %s %s", c[0], c[1]).hasSize(1);
             assertThat(result[1]).contains(c[0]).contains(c[2].equals("nope") ? "localhost" : c[2]);
         }
+    }
+
+    @Test
+    void comparison_options_become_the_fidelity_config_and_default_to_off(@TempDir Path dir) throws Exception {
+        assertThat(parse("--listen", "127.0.0.1:1", "--production", "127.0.0.1:2").duplicator().fidelity())
+                .isEqualTo(FidelityConfig.OFF);
+        FidelityConfig f = parse("--listen", "127.0.0.1:1", "--production", "127.0.0.1:2", "--clone", "a=127.0.0.1:3",
+                "--clone", "b=127.0.0.1:4", "--compare", "HTTP", "--ignore-header", "X-Request-Id", "--ignore-json", "$.meta.id",
+                "--ignore-body-regex", "t=[0-9]+", "--ignore-body-regex", "id=[a-f0-9]{32}", "--noise-clones",
+                "--divergence-log", "5").duplicator().fidelity();
+        assertThat(f.mode()).isEqualTo(CompareMode.HTTP);
+        assertThat(f.rules().ignoredHeaders()).containsExactlyInAnyOrder("date", "x-request-id");
+        assertThat(f.rules().ignoredJsonPaths()).extracting(Object::toString).containsExactly("$.meta.id");
+        assertThat(f.rules().bodyRegexSources()).containsExactly("t=[0-9]+", "id=[a-f0-9]{32}");
+        assertThat(f.twoCloneNoise()).isTrue();
+        assertThat(f.divergenceLogSize()).isEqualTo(5);
+
+        Path file = dir.resolve("proxy.properties");
+        Files.writeString(file, """
+                listen=127.0.0.1:8080
+                production=127.0.0.1:9000
+                clone=a=127.0.0.1:9001
+                compare=auto
+                ignore-header=X-A, X-B
+                ignore-json=items[*].at
+                ignore-body-regex=n=[0-9]{1,3}
+                divergence-log=7
+                """);
+        FidelityConfig fromFile = parse("--config", file.toString(), "--compare", "tcp").duplicator().fidelity();
+        assertThat(fromFile.mode()).isEqualTo(CompareMode.TCP);
+        assertThat(fromFile.rules().ignoredHeaders()).containsExactlyInAnyOrder("date", "x-a", "x-b");
+        assertThat(fromFile.rules().bodyRegexSources()).containsExactly("n=[0-9]{1,3}");
+        assertThat(fromFile.divergenceLogSize()).isEqualTo(7);
+    }
+
+    @Test
+    void comparison_rules_without_compare_or_with_udp_are_refused_in_one_line() {
+        String[] noCompare = run("proxy", "--metrics", "off", "--listen", "127.0.0.1:0", "--production", "127.0.0.1:1",
+                "--ignore-header", "X-Request-Id");
+        assertThat(noCompare[0]).isEqualTo("2");
+        assertThat(noCompare[1].strip().lines()).hasSize(1);
+        assertThat(noCompare[1]).contains("--ignore-header").contains("add --compare auto");
+        String[] udp = run("proxy", "--metrics", "off", "--listen", "127.0.0.1:0", "--production", "127.0.0.1:1",
+                "--udp", "--compare", "auto");
+        assertThat(udp[0]).isEqualTo("2");
+        assertThat(udp[1]).contains("--compare auto").contains("TCP only");
+    }
+
+    @Test
+    void a_run_with_compare_reports_each_clones_fidelity_when_stopped() throws Exception {
+        com.sun.net.httpserver.HttpServer production = httpServer("version 1");
+        com.sun.net.httpserver.HttpServer clone = httpServer("version 2");
+        ProxyCommand command = new ProxyCommand();
+        CommandLine cl = new CommandLine(command);
+        StringWriter out = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(new StringWriter()));
+        java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> cl.execute("--listen", "127.0.0.1:0", "--production", "127.0.0.1:" + production.getAddress().getPort(),
+                        "--clone", "candidate=127.0.0.1:" + clone.getAddress().getPort(), "--metrics", "off", "--compare", "auto"));
+        try {
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (command.running == null && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(command.running).as("proxy running").isNotNull();
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpResponse<String> answer = client.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + command.running.localAddress().getPort() + "/v")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.body()).as("the client gets production's answer").isEqualTo("version 1");
+            while (command.running.fidelity().clone("candidate").orElseThrow().comparedExchanges() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            command.stop();
+            production.stop(0);
+            clone.stop(0);
+        }
+        assertThat(exit.get(20, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        assertThat(out.toString()).contains("compare auto")
+                .contains("clone candidate fidelity: 1 exchanges compared, 1 divergent (ratio 1.0000)");
+    }
+
+    private static com.sun.net.httpserver.HttpServer httpServer(String body) throws java.io.IOException {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] b = body.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            exchange.sendResponseHeaders(200, b.length);
+            exchange.getResponseBody().write(b);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     @Test
