@@ -116,7 +116,7 @@ public class SampleServiceSuite implements ProbeSuite {
      * {@code key}. A mismatch counts only when the store also holds a key that differs from
      * {@code key} in case alone: otherwise it can come from a PUT of this very key racing the GET,
      * which a clone sees when it serves duplicated connections concurrently (production's client had
-     * them in order). The application thread waits while this runs, so the store is otherwise still.
+     * them in order).
      */
     static void servedValueIsStored(ProbeContext ctx) {
         String key = ctx.arg(0, String.class);
