@@ -1,0 +1,308 @@
+package io.parikshan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.clone.Doctor;
+import io.parikshan.clone.DockerEngine;
+import io.parikshan.clone.HostCheck;
+import io.parikshan.session.PortTakeover;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole workflow of issue 5 on the real engine and CRIU, driven as a user would: the demo
+ * service (with its latent bug) runs as production, real curl clients keep a steady load on its
+ * published port and check every answer, {@code parikshan clone PROD --tests suite.jar} runs as its
+ * own process (port takeover, clone, probes), a forced re-sync and a crashed clone are handled, the
+ * real Prometheus has scraped the session, and SIGTERM ends it leaving nothing behind.
+ */
+class SessionWorkflowIT {
+
+    static final Path JAR = Path.of(System.getProperty("basedir", "."), "target", "parikshan.jar").toAbsolutePath();
+    static final String RUN = "pk-it-wf-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    static final String PROMETHEUS = "http://127.0.0.1:9090";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static String image;
+
+    String prod;
+    int port;
+    Process session;
+    String control;
+    Path sessionLog;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void host() throws Exception {
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            List<String> problems = new ArrayList<>(new Doctor(engine, Path.of("/var/lib/parikshan")).checks().stream()
+                    .filter(c -> !c.ok()).map(HostCheck::problem).toList());
+            if (get(PROMETHEUS + "/-/ready") == null) {
+                problems.add("no Prometheus on 127.0.0.1:9090 (deploy/host/prometheus.sh)");
+            }
+            if (!problems.isEmpty()) {
+                String why = "needs Docker, CRIU and Prometheus (deploy/host/setup.sh): " + problems;
+                if ("true".equals(System.getenv("CI"))) {
+                    fail("CI=true and the host is not ready: " + why);
+                }
+                Assumptions.abort(why);
+            }
+        }
+        image = CloneBadInputIT.out("bash", CloneBadInputIT.repo().resolve("deploy/demo/build-image.sh").toString()).lines()
+                .reduce((a, b) -> b).orElseThrow().strip();
+        assertThat(suiteJar()).exists();
+        assertThat(agentJar()).exists();
+    }
+
+    @BeforeEach
+    void production() throws Exception {
+        prod = RUN + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        CloneBadInputIT.sh("docker", "run", "-d", "--name", prod, "-v", "/usr:/usr:ro",
+                "-p", "127.0.0.1:" + port + ":8080", image);
+        await("production answers", Duration.ofSeconds(30), () -> get("http://127.0.0.1:" + port + "/count") != null);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (session != null && session.isAlive()) {
+            session.destroyForcibly();
+            session.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (String c : CloneBadInputIT.out("docker", "ps", "-a", "-q", "--filter", "label=io.parikshan.production=" + prod).lines().toList()) {
+            CliRun.of("destroy", CloneBadInputIT.out("docker", "inspect", "-f", "{{.Name}}", c).replace("/", ""));
+        }
+        PortTakeover.removeStale(prod::equals);
+        CloneBadInputIT.run("docker", "rm", "-f", prod);
+    }
+
+    @Test
+    void clients_never_notice_clone_probes_resync_and_teardown_while_prometheus_sees_it_all() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
+            Thread.sleep(1500); // the keep-alive reader's connection predates the takeover
+            startSession("--resync-after-desyncs", "0");
+            String first = status().path("clones").get(0).path("name").asText();
+            await("the clone gets duplicated traffic and probes pass", Duration.ofSeconds(60), () -> {
+                JsonNode s = status();
+                return s.path("clones").get(0).path("sentBytes").asLong() > 0 && s.path("probes").path("pass").asLong() > 0;
+            });
+
+            // the latent bug, through the client-facing address: production answers, the clone's probe fails
+            // (curl: a new connection each, so through the proxy; a pooled one from before would go straight to production)
+            String base = "http://127.0.0.1:" + port + "/kv/";
+            assertThat(CloneBadInputIT.out("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "--data", "alice", base + "User42")).isEqualTo("204");
+            assertThat(CloneBadInputIT.out("curl", "-sS", base + "User42")).isEqualTo("alice");
+            CloneBadInputIT.out("curl", "-sS", base + "user42");
+            await("the kv-read probe caught the bug in the clone", Duration.ofSeconds(30),
+                    () -> probe(status(), "kv-read").path("fail").asLong() >= 1);
+
+            CliRun sync = CliRun.of("sync", prod);
+            assertThat(sync.exitCode()).as(sync.err()).isZero();
+            JsonNode afterSync = JSON.readTree(CliRun.of("status", prod, "--json").out()).get(0);
+            String second = afterSync.path("clones").get(0).path("name").asText();
+            assertThat(second).isNotEqualTo(first);
+            assertThat(afterSync.path("resyncs").path("manual").asLong()).isEqualTo(1);
+            assertThat(CloneBadInputIT.run("docker", "inspect", first)).as("old clone removed").isNotZero();
+            await("the fresh clone gets traffic and runs probes", Duration.ofSeconds(60), () -> {
+                JsonNode s = status();
+                return s.path("clones").get(0).path("sentBytes").asLong() > 0
+                        && s.path("probes").path("pass").asLong() > afterSync.path("probes").path("pass").asLong();
+            });
+            // the probe counts of the removed clone stay in the totals
+            assertThat(probe(status(), "kv-read").path("fail").asLong()).isGreaterThanOrEqualTo(1);
+
+            await("Prometheus scraped lag, probe and re-sync series", Duration.ofSeconds(45), () ->
+                    !promQuery("parikshan_buffer_lag_bytes{clone=\"" + second + "\"}").isEmpty()
+                            && !promQuery("parikshan_probe_invocations_total{probe=\"kv-read\",outcome=\"fail\",clone=~\"" + prod + "-clone-.*\"}").isEmpty()
+                            && promQuery("parikshan_resyncs_total{reason=\"manual\"} == 1").size() == 1);
+
+            endSession();
+            assertThat(get("http://127.0.0.1:" + port + "/count")).as("production serves directly after the session").isNotNull();
+            Thread.sleep(1500);
+            seen = load.stop();
+        }
+        assertThat(seen.failures()).as("client failures").isEmpty();
+        assertThat(seen.failed()).isZero();
+        assertThat(seen.ok()).as("checked writes and reads").isGreaterThan(30);
+        assertThat(seen.keepAliveAnswers()).isGreaterThan(30);
+        // the keep-alive connection predates the takeover: it stayed with production, never cut or moved
+        assertThat(seen.keepAliveConnects()).as("keep-alive connections opened").isEqualTo(1);
+        assertNothingLeft();
+    }
+
+    @Test
+    void a_killed_clone_is_replaced_by_a_fresh_one_while_production_serves_on() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 2)) {
+            startSession("--resync-backoff", "1s", "--metrics", "127.0.0.1:0"); // Prometheus is not needed here
+            String first = status().path("clones").get(0).path("name").asText();
+            CloneBadInputIT.sh("docker", "kill", first);
+            await("a fresh clone replaced the killed one", Duration.ofSeconds(90), () -> {
+                JsonNode s = status();
+                return s.path("resyncs").path("crashed").asLong() == 1
+                        && !s.path("clones").get(0).path("name").asText().equals(first);
+            });
+            String second = status().path("clones").get(0).path("name").asText();
+            assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Running}}", second)).isEqualTo("true");
+            await("the fresh clone gets traffic", Duration.ofSeconds(30),
+                    () -> status().path("clones").get(0).path("sentBytes").asLong() > 0);
+            endSession();
+            seen = load.stop();
+        }
+        assertThat(seen.failures()).as("client failures").isEmpty();
+        assertThat(seen.ok()).isGreaterThan(10);
+        assertNothingLeft();
+    }
+
+    private void startSession(String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "clone", prod,
+                "--tests", suiteJar().toString(), "--agent-jar", agentJar().toString(), "--status-every", "1s", "--drain", "5s"));
+        cmd.addAll(List.of(more));
+        sessionLog = tmp.resolve("session.log");
+        session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile()).start();
+        await("the session runs", Duration.ofSeconds(180), () -> {
+            if (!session.isAlive()) {
+                fail("the session ended early (exit " + session.exitValue() + "):\n" + sessionOut());
+            }
+            return sessionOut().contains("Ctrl-C ends the session");
+        });
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parikshan: metrics (http://\\S+)/metrics").matcher(sessionOut());
+        assertThat(m.find()).as(sessionOut()).isTrue();
+        control = m.group(1);
+    }
+
+    private String sessionOut() throws IOException {
+        return Files.readString(sessionLog);
+    }
+
+    private void endSession() throws Exception {
+        session.destroy(); // SIGTERM, as Ctrl-C or a service manager would
+        assertThat(session.waitFor(90, TimeUnit.SECONDS)).as("the session ends").isTrue();
+        int exit = session.exitValue();
+        try {
+            await("output drained", Duration.ofSeconds(5), () -> sessionOut().contains("session ended"));
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; exit " + exit + "; the session printed:\n" + sessionOut(), e);
+        }
+        assertThat(sessionOut()).as(sessionOut())
+                .contains("session ended; clones removed, production serves its clients directly");
+        assertThat(session.exitValue()).isIn(0, 143);
+    }
+
+    private void assertNothingLeft() throws Exception {
+        assertThat(CloneBadInputIT.out("docker", "ps", "-a", "-q", "--filter", "label=io.parikshan.production=" + prod)).as("clones").isEmpty();
+        assertThat(CloneBadInputIT.out("docker", "network", "ls", "-q", "--filter", "name=parikshan-sbx-" + prod)).as("networks").isEmpty();
+        assertThat(CloneBadInputIT.out("docker", "volume", "ls", "-q", "--filter", "name=parikshan-" + prod)).as("volumes").isEmpty();
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-S")).as("sandbox rules").doesNotContain("parikshan:" + prod);
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).as("takeover rules").doesNotContain("parikshan-takeover:" + prod);
+        try (Stream<Path> states = Files.list(Path.of("/var/lib/parikshan/clones"))) {
+            assertThat(states.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prod))).as("state and checkpoint images").isEmpty();
+        }
+        assertThat(Path.of("/var/lib/parikshan/sessions", prod + ".json")).as("session file").doesNotExist();
+        long pid = session.pid();
+        await("no process of the session is left", Duration.ofSeconds(5), () -> ProcessHandle.allProcesses()
+                .map(p -> p.info().commandLine().orElse(""))
+                .noneMatch(c -> c.contains("--pid=" + pid) || (c.contains("parikshan-probe-agent") && c.contains(prod))));
+        assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
+    }
+
+    private JsonNode status() throws IOException {
+        String body = get(control + "/status");
+        if (body == null) {
+            throw new IOException("no status from " + control);
+        }
+        return JSON.readTree(body);
+    }
+
+    private static JsonNode probe(JsonNode status, String name) {
+        for (JsonNode p : status.path("probes").path("probes")) {
+            if (p.path("probe").asText().equals(name)) {
+                return p;
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    private static List<JsonNode> promQuery(String q) throws IOException {
+        String body = get(PROMETHEUS + "/api/v1/query?query=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
+        if (body == null) {
+            return List.of();
+        }
+        JsonNode r = JSON.readTree(body);
+        assertThat(r.path("status").asText()).as(body).isEqualTo("success");
+        List<JsonNode> out = new ArrayList<>();
+        r.path("data").path("result").forEach(out::add);
+        return out;
+    }
+
+    /** The body of a 2xx answer, else null. */
+    static String get(String url) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() / 100 == 2 ? r.body() : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    interface Check {
+        boolean ok() throws Exception;
+    }
+
+    static void await(String what, Duration timeout, Check check) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!check.ok()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    static Path suiteJar() {
+        return CloneBadInputIT.repo().resolve("examples/sample-probe-suite/target/sample-probe-suite.jar");
+    }
+
+    static Path agentJar() {
+        return CloneBadInputIT.repo().resolve("probe-agent/target/parikshan-probe-agent.jar");
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+}
