@@ -123,32 +123,43 @@ public final class HttpStreamParser {
     }
 
     private int readHead(ByteBuf in, int i, int end, List<HttpMessage> out) {
-        while (i < end) {
-            byte b = in.getByte(i++);
-            wireBytes++;
-            if (headLength == 0 && (b == '\r' || b == '\n')) {
-                wireBytes--; // empty lines before a message are tolerated and not part of it (RFC 9112 2.2)
-                continue;
+        if (headLength == 0) {
+            // empty lines before a message are tolerated and not part of it (RFC 9112 2.2)
+            while (i < end && (in.getByte(i) == '\r' || in.getByte(i) == '\n')) {
+                i++;
             }
-            if (headLength == head.length) {
-                if (headLength >= MAX_HEAD) {
-                    fail("head longer than " + MAX_HEAD + " bytes");
-                    return end;
-                }
-                head = Arrays.copyOf(head, Math.min(MAX_HEAD, headLength * 2));
-            }
-            head[headLength++] = b;
-            if (b == '\n' && headEnded()) {
-                parseHead(out);
+            if (i == end) {
                 return i;
             }
         }
-        return i;
-    }
-
-    private boolean headEnded() {
-        int n = headLength;
-        return (n >= 2 && head[n - 2] == '\n') || (n >= 3 && head[n - 3] == '\n' && head[n - 2] == '\r');
+        // copy what is there in one go, then look for the empty line that ends the head
+        int n = Math.min(end - i, MAX_HEAD - headLength);
+        if (n == 0) {
+            fail("head longer than " + MAX_HEAD + " bytes");
+            return end;
+        }
+        if (headLength + n > head.length) {
+            head = Arrays.copyOf(head, Math.min(MAX_HEAD, Math.max(head.length * 2, headLength + n)));
+        }
+        in.getBytes(i, head, headLength, n);
+        int from = Math.max(headLength, 1);
+        int total = headLength + n;
+        for (int k = from; k < total; k++) {
+            if (head[k] == '\n' && (head[k - 1] == '\n' || (k >= 2 && head[k - 1] == '\r' && head[k - 2] == '\n'))) {
+                int taken = k + 1 - headLength;
+                headLength = k + 1;
+                wireBytes += taken;
+                parseHead(out);
+                return i + taken;
+            }
+        }
+        headLength = total;
+        wireBytes += n;
+        if (headLength >= MAX_HEAD) {
+            fail("head longer than " + MAX_HEAD + " bytes");
+            return end;
+        }
+        return i + n;
     }
 
     private void parseHead(List<HttpMessage> out) {
@@ -158,11 +169,15 @@ public final class HttpStreamParser {
         if (head.length > 4096) {
             head = new byte[256];
         }
-        String[] lines = text.split("\r?\n");
-        String start = lines[0];
-        headers = new ArrayList<>(lines.length);
-        for (int k = 1; k < lines.length; k++) {
-            String l = lines[k];
+        int lineEnd = text.indexOf('\n');
+        String start = stripCr(text.substring(0, lineEnd));
+        headers = new ArrayList<>(12);
+        for (int at = lineEnd + 1; at < text.length(); at = lineEnd + 1) {
+            lineEnd = text.indexOf('\n', at);
+            if (lineEnd < 0) {
+                lineEnd = text.length();
+            }
+            String l = stripCr(text.substring(at, lineEnd));
             if (l.isEmpty()) {
                 continue;
             }
@@ -372,6 +387,10 @@ public final class HttpStreamParser {
         body = new byte[0];
         head = new byte[0];
         line = new byte[0];
+    }
+
+    private static String stripCr(String line) {
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 
     private static String abbreviate(String s) {

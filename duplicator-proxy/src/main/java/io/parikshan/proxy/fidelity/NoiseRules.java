@@ -66,6 +66,16 @@ public record NoiseRules(Set<String> ignoredHeaders, List<JsonPath> ignoredJsonP
         return ignoredHeaders.contains(lowerCaseName);
     }
 
+    /** As {@link #ignoresHeader} for a name in any case, without allocating. */
+    public boolean ignoresHeaderIgnoringCase(String name) {
+        for (String h : ignoredHeaders) {
+            if (h.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public boolean ignoresJsonField(List<String> path) {
         for (JsonPath p : ignoredJsonPaths) {
             if (p.covers(path)) {
