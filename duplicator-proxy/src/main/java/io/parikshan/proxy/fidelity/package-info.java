@@ -1,0 +1,24 @@
+/**
+ * Fidelity: how faithfully a clone follows production, measured by comparing the clone's answers
+ * with production's for the same client bytes.
+ *
+ * <ul>
+ *   <li>{@link io.parikshan.proxy.fidelity.FidelityConfig}: mode (off, tcp, http, auto), the
+ *   {@link io.parikshan.proxy.fidelity.NoiseRules} (ignored headers, JSON paths, body regexes),
+ *   the divergence log size and two-clone noise; {@code parse(...)} builds it from user text.</li>
+ *   <li>{@link io.parikshan.proxy.fidelity.HttpStreamParser}: incremental HTTP/1.x parsing of one
+ *   direction (split reads, pipelining, chunked and Content-Length bodies, HEAD, 1xx, upgrades).</li>
+ *   <li>{@link io.parikshan.proxy.fidelity.AnswerParts} and {@link io.parikshan.proxy.fidelity.ExchangeJudge}:
+ *   answers cut into parts after the rules, and the verdict per clone (equal, divergent, or noise
+ *   where the clones disagree with each other, the idea of Twitter's Diffy). Midas' distinction
+ *   applies: rules and two-clone noise absorb superficial nondeterminism (time stamps, ids) so
+ *   that what is left points at actual divergence of the clone's state or code.</li>
+ *   <li>{@link io.parikshan.proxy.fidelity.FidelityLedger}: per clone, thread-safe counts and the
+ *   first divergent exchanges; {@link io.parikshan.proxy.fidelity.FidelitySnapshot} and
+ *   {@link io.parikshan.proxy.fidelity.CloneFidelity} are the immutable views
+ *   {@code Duplicator#fidelity()} returns.</li>
+ * </ul>
+ *
+ * Nothing here touches sockets: the Netty side lives in {@code io.parikshan.proxy.tcp.ConnectionComparison}.
+ */
+package io.parikshan.proxy.fidelity;
