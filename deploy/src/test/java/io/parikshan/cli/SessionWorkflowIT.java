@@ -185,6 +185,31 @@ class SessionWorkflowIT {
         assertNothingLeft();
     }
 
+    @Test
+    void a_session_killed_with_sigkill_gives_the_published_port_back_to_production_within_seconds() throws Exception {
+        startSession("--metrics", "127.0.0.1:0");
+        String url = "http://127.0.0.1:" + port + "/count";
+        assertThat(CloneBadInputIT.out("curl", "-sS", "-f", url)).as("through the proxy").matches("\\d+");
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).contains("parikshan-takeover:" + prod);
+        long killedAt = System.nanoTime();
+        ProcessHandle.of(session.pid()).orElseThrow().destroyForcibly(); // SIGKILL: no shutdown hook runs
+        session.waitFor(30, TimeUnit.SECONDS);
+        // the guard process removes the redirect once the session's JVM is gone
+        await("production answers on its published port again", Duration.ofSeconds(10),
+                () -> CloneBadInputIT.out("curl", "-sS", "-f", "--max-time", "2", url).matches("\\d+"));
+        long downMillis = (System.nanoTime() - killedAt) / 1_000_000;
+        assertThat(downMillis).as("ms until production answered again").isLessThan(10_000);
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).doesNotContain("parikshan-takeover:" + prod);
+        // the clone outlives a killed session (it may be examined); destroy removes it and all it owns
+        String clones = CloneBadInputIT.out("docker", "ps", "-a", "--format", "{{.Names}}", "--filter", "label=io.parikshan.production=" + prod);
+        assertThat(clones).isNotBlank();
+        for (String c : clones.lines().toList()) {
+            assertThat(CliRun.of("destroy", c).exitCode()).isZero();
+        }
+        io.parikshan.session.SessionFile.running(Path.of("/var/lib/parikshan")); // drops the dead session's file
+        assertNothingLeft();
+    }
+
     private void startSession(String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "clone", prod,
                 "--tests", suiteJar().toString(), "--agent-jar", agentJar().toString(), "--status-every", "1s", "--drain", "5s"));
