@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One running in-vivo test session: clones of production fed by the duplicator, the probe agent
@@ -550,6 +551,9 @@ public final class Session implements AutoCloseable {
             run(problems, "removing the session file", file::delete);
         }
         state = "stopped";
+        if (control == null && proxy == null && Stream.of(toRemove).allMatch(java.util.Objects::isNull)) {
+            return; // nothing was started: the caller reports why
+        }
         out.println(problems.isEmpty()
                 ? "parikshan: session ended; clones removed, production serves its clients directly"
                 : "parikshan: session ended with problems: " + String.join("; ", problems));

@@ -193,6 +193,59 @@ class CloneBadInputIT {
         }
     }
 
+    @Test
+    void sessionWithoutAPublishedPortOrListen() throws Exception {
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080"), PROD, "does not publish port 8080", "--listen");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--session"), PROD, "no TCP port", "--port");
+        assertNothingLeft(PROD + "-clone-1");
+        assertProductionUntouched();
+    }
+
+    @Test
+    void sessionWithBadSettings() throws Exception {
+        Path missing = Path.of("/nonexistent/suite.jar");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--tests", missing.toString()),
+                missing.toString(), "does not exist");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--resync-every", "5s"),
+                "--resync-every", "10s");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "http", "--listen", "127.0.0.1:0"), "--port 'http'");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--drain", "ten"),
+                "--drain 'ten'", "30s");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--clones", "9", "--port", "8080", "--listen", "127.0.0.1:0"), "--clones 9");
+        Path config = Files.createTempFile("pk-session", ".properties");
+        try {
+            Files.writeString(config, "port=8080\nlisten=127.0.0.1:0\nclone=2\n");
+            assertOneLineFailure(CliRun.of("clone", PROD, "--config", config.toString()), "unknown key 'clone'", "clones");
+        } finally {
+            Files.delete(config);
+        }
+        assertNothingLeft(PROD + "-clone-1");
+        assertProductionUntouched();
+    }
+
+    @Test
+    void sessionWhoseAddressesAreTakenLeavesNoClone() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String at = "127.0.0.1:" + taken.getLocalPort();
+            // the metrics endpoint is bound before production is frozen for a clone
+            assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--metrics", at),
+                    "cannot serve metrics on " + at, "--metrics");
+            assertNothingLeft(PROD + "-clone-1");
+            // the proxy's address is bound after the clone is made: the clone is rolled back
+            assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", at, "--metrics", "127.0.0.1:0"),
+                    "cannot listen on " + at);
+            assertNothingLeft(PROD + "-clone-1");
+            assertThat(out("docker", "ps", "-a", "-q", "--filter", "label=io.parikshan.production=" + PROD)).isEmpty();
+        }
+        assertProductionUntouched();
+    }
+
+    @Test
+    void statusAndSyncWithoutASession() {
+        assertOneLineFailure(CliRun.of("status", RUN + "-none"), "no session running for '" + RUN + "-none'", "parikshan clone");
+        assertOneLineFailure(CliRun.of("sync", RUN + "-none"), "no session running for '" + RUN + "-none'");
+    }
+
     private static CliRun subprocess(Map<String, String> env, String... prefix) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(prefix));
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
