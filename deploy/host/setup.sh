@@ -160,9 +160,11 @@ step "prometheus on 127.0.0.1:9090"; bash "$here/prometheus.sh" start  # scrapes
 # ---------------------------------------------------------------- CLI and doctor
 jar="$repo/deploy/target/parikshan.jar"
 if [[ ${PARIKSHAN_SKIP_BUILD:-0} != 1 ]]; then
-  if [[ ! -f $jar ]] || [[ -n "$(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$jar" -print -quit)" ]]; then
-    step "building the parikshan CLI"
-    (cd "$repo" && mvn -B -q -ntp -DskipTests -DskipITs -pl deploy -am install) || die "maven build failed; run 'mvn -B -DskipTests install' in $repo to see why"
+  agent="$repo/probe-agent/target/parikshan-probe-agent.jar"
+  suite="$repo/examples/sample-probe-suite/target/sample-probe-suite.jar"
+  if [[ ! -f $jar || ! -f $agent || ! -f $suite ]] || [[ -n "$(find "$repo" -path '*/target' -prune -o \( -name '*.java' -o -name pom.xml \) -newer "$jar" -print -quit)" ]]; then
+    step "building the parikshan CLI, the probe agent and the sample probe suite"
+    (cd "$repo" && mvn -B -q -ntp -DskipTests -DskipITs -pl deploy,probe-agent,examples/sample-probe-suite -am install) || die "maven build failed; run 'mvn -B -DskipTests install' in $repo to see why"
   fi
   step "parikshan doctor"
   "$repo/deploy/bin/parikshan" doctor
