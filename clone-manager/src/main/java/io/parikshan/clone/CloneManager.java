@@ -111,10 +111,10 @@ public final class CloneManager {
             long preCopied = copyFiles(prodUpper, cloneUpper, mounts);
             clock.finish(Doctor.human(preCopied) + " copied while production runs");
 
-            // CRIU writes straight where 'docker start --checkpoint' reads: the docker root is often
-            // its own mount, where a move from the state dir would be a full copy of the images
-            Path images = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints").resolve(CloneNames.CHECKPOINT);
-            Files.createDirectories(images.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // CRIU writes into the owner-only state dir; the engine gets links to the images (CheckpointLinks)
+            Path images = names.imagesDir();
+            Path checkpoint = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints").resolve(CloneNames.CHECKPOINT);
+            Files.createDirectories(images);
             Files.createDirectories(names.workDir());
             long frozenStart = System.nanoTime();
             try (Freezer frozen = Freezer.freeze(prod.getState().getPidLong())) {
@@ -135,15 +135,20 @@ public final class CloneManager {
             long imageBytes = treeSize(images);
 
             clock.start(ClonePhase.IMAGE_COPY);
-            // On one host CRIU already wrote the images where the engine restores from: nothing
-            // to move; a clone on another host would copy them here.
+            // On one host the images stay where CRIU wrote them: the engine gets links, no copy.
+            // A clone on another host would copy them here.
             writeMarker(cloneUpper, cloneName, prodName);
-            clock.finish(Doctor.human(imageBytes) + " of checkpoint images, written in place by the dump");
+            int linked = CheckpointLinks.link(images, checkpoint);
+            clock.finish(Doctor.human(imageBytes) + " of checkpoint images in " + linked + " files, linked for the engine");
 
             clock.start(ClonePhase.RESTORE);
-            engine.startFromCheckpoint(cloneId, CloneNames.CHECKPOINT);
-            // The images hold production's memory (secrets): gone as soon as the clone runs.
-            CloneTeardown.deleteTree(images);
+            try {
+                engine.startFromCheckpoint(cloneId, CloneNames.CHECKPOINT);
+            } finally {
+                // The images hold production's memory (secrets): gone as soon as the clone runs.
+                CloneTeardown.deleteTree(checkpoint);
+                CloneTeardown.deleteTree(images);
+            }
             InspectContainerResponse running = engine.client().inspectContainerCmd(cloneId).exec();
             if (!Boolean.TRUE.equals(running.getState().getRunning())) {
                 throw new ParikshanException("the clone stopped right after restore (status "

@@ -45,6 +45,11 @@ public record CloneNames(String cloneName, Path stateRoot) {
         return stateRoot.resolve("clones").resolve(cloneName);
     }
 
+    /** CRIU's checkpoint images: production's memory, owner-only, deleted once the clone runs. */
+    public Path imagesDir() {
+        return stateDir().resolve("images");
+    }
+
     public Path workDir() {
         return stateDir().resolve("criu-work");
     }
