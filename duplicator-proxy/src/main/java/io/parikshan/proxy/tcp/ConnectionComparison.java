@@ -532,37 +532,23 @@ final class ConnectionComparison {
                     giveUp(DropReason.UPGRADE);
                     return;
                 }
-                if (clientLeftEarly) {
-                    finish(); // what production did not answer before the client left is not compared
-                    return;
-                }
-                if (productionParser.error() != null) {
+                if (productionParser.error() != null && !clientLeftEarly) {
                     giveUp(DropReason.PROTOCOL);
                     return;
                 }
-                // production closed the connection cleanly: clone answers beyond its last one are judged against nothing
-            }
-            boolean anyAnswer = p != null;
-            for (Side s : sides) {
-                if (!s.live()) {
-                    continue;
-                }
-                if (s.answers.isEmpty() && !s.finishedAnswering()) {
-                    return; // wait for this clone
-                }
-                anyAnswer |= !s.answers.isEmpty();
-            }
-            if (!anyAnswer) {
-                if (productionDone && allSidesFinished()) {
-                    finish();
-                }
+                // every answer production gave was judged; what it did not answer (the client left, or it closed
+                // the connection) is not compared, and the clone connection need not be waited for any longer
+                finish();
                 return;
             }
-            judgeExchange(p);
-            if (p != null) {
-                productionAnswers.poll();
-                messagesHeld -= p.heldBytes();
+            for (Side s : sides) {
+                if (s.live() && s.answers.isEmpty() && !s.finishedAnswering()) {
+                    return; // wait for this clone
+                }
             }
+            judgeExchange(p);
+            productionAnswers.poll();
+            messagesHeld -= p.heldBytes();
             for (Side s : sides) {
                 if (s.live()) {
                     HttpMessage c = s.answers.poll();
@@ -587,7 +573,7 @@ final class ConnectionComparison {
     }
 
     private void judgeExchange(HttpMessage p) {
-        if (p != null && allCloneAnswersSameAsSent(p)) {
+        if (allCloneAnswersSameAsSent(p)) {
             for (Side s : sides) {
                 if (s.live()) {
                     s.ledger.judged(Verdict.EQUAL, p.wireBytes());
@@ -596,8 +582,7 @@ final class ConnectionComparison {
             return;
         }
         boolean perField = clonesAsNoise();
-        Map<String, String> productionParts = p == null ? AnswerParts.missing("production did not answer")
-                : AnswerParts.of(p, config.rules(), perField);
+        Map<String, String> productionParts = AnswerParts.of(p, config.rules(), perField);
         List<Map<String, String>> cloneParts = new ArrayList<>(sides.length);
         for (Side s : sides) {
             if (!s.live()) {
@@ -614,7 +599,7 @@ final class ConnectionComparison {
             }
         }
         List<ExchangeJudge.Outcome> outcomes = ExchangeJudge.judge(productionParts, cloneParts, perField);
-        long bytes = p == null ? 0 : p.wireBytes();
+        long bytes = p.wireBytes();
         for (int i = 0; i < sides.length; i++) {
             ExchangeJudge.Outcome o = outcomes.get(i);
             if (o == null) {
@@ -643,15 +628,6 @@ final class ConnectionComparison {
                 if (c == null || !AnswerParts.sameAsSent(p, c, config.rules())) {
                     return false;
                 }
-            }
-        }
-        return true;
-    }
-
-    private boolean allSidesFinished() {
-        for (Side s : sides) {
-            if (s.live() && !s.finishedAnswering()) {
-                return false;
             }
         }
         return true;
