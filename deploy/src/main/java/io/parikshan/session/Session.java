@@ -301,6 +301,7 @@ public final class Session implements AutoCloseable {
 
     private String replace(int slot, ResyncReason reason) {
         LiveClone old = clone(slot);
+        long t0 = System.nanoTime();
         out.printf("parikshan: re-sync of %s (%s)%n", old.name(), reason.label());
         LiveClone fresh;
         try {
@@ -321,9 +322,10 @@ public final class Session implements AutoCloseable {
             slots[slot - 1] = fresh;
         }
         retire(old);
-        metrics.resynced(reason);
-        out.printf("parikshan: %s replaced by %s in %d ms (%s)%n", old.name(), fresh.name(),
-                fresh.report().totalMillis(), reason.label());
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        metrics.resynced(reason, millis / 1000.0);
+        out.printf("parikshan: %s replaced by %s: re-sync took %d ms, the clone %d ms, production frozen %d ms (%s)%n",
+                old.name(), fresh.name(), millis, fresh.report().totalMillis(), fresh.report().frozenMillis(), reason.label());
         out.flush();
         return fresh.name();
     }

@@ -29,6 +29,7 @@ final class SessionMetrics {
     private final Histogram cloneDuration;
     private final Histogram frozen;
     private final Counter resyncs;
+    private final Histogram resyncDuration;
     private final Counter resyncFailures;
 
     SessionMetrics(PrometheusRegistry registry, Supplier<List<CloneAge>> clones, Supplier<List<ProbeSample>> probes) {
@@ -48,6 +49,9 @@ final class SessionMetrics {
         resyncs = Counter.builder().name("parikshan_resyncs_total").withoutExemplars()
                 .help("Clones replaced by a fresh clone of production, by reason.")
                 .labelNames("reason").register(registry);
+        resyncDuration = Histogram.builder().name("parikshan_resync_duration_seconds").unit(Unit.SECONDS)
+                .help("Time a re-sync took: fresh clone made, probes loaded, swapped in, old clone removed.")
+                .classicUpperBounds(1, 2, 3, 5, 8, 13, 21, 34, 60, 120).withoutExemplars().register(registry);
         resyncFailures = Counter.builder().name("parikshan_resync_failures_total").withoutExemplars()
                 .help("Re-syncs that could not make a new clone (the old one stays), by reason.")
                 .labelNames("reason").register(registry);
@@ -67,8 +71,9 @@ final class SessionMetrics {
         frozen.observe(frozenMillis / 1000.0);
     }
 
-    void resynced(ResyncReason reason) {
+    void resynced(ResyncReason reason, double seconds) {
         resyncs.labelValues(reason.label()).inc();
+        resyncDuration.observe(seconds);
     }
 
     void resyncFailed(ResyncReason reason) {

@@ -165,18 +165,27 @@ class SessionWorkflowIT {
     void a_killed_clone_is_replaced_by_a_fresh_one_while_production_serves_on() throws Exception {
         CurlLoad.Outcome seen;
         try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 2)) {
-            startSession("--resync-backoff", "1s", "--metrics", "127.0.0.1:0"); // Prometheus is not needed here
-            String first = status().path("clones").get(0).path("name").asText();
-            CloneBadInputIT.sh("docker", "kill", first);
+            startSession("--clones", "2", "--resync-backoff", "1s", "--metrics", "127.0.0.1:0"); // no Prometheus needed
+            JsonNode before = status();
+            assertThat(before.path("clones")).hasSize(2);
+            String killed = before.path("clones").get(0).path("name").asText();
+            String other = before.path("clones").get(1).path("name").asText();
+            CloneBadInputIT.sh("docker", "kill", killed);
             await("a fresh clone replaced the killed one", Duration.ofSeconds(90), () -> {
                 JsonNode s = status();
                 return s.path("resyncs").path("crashed").asLong() == 1
-                        && !s.path("clones").get(0).path("name").asText().equals(first);
+                        && !s.path("clones").get(0).path("name").asText().equals(killed);
             });
-            String second = status().path("clones").get(0).path("name").asText();
-            assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Running}}", second)).isEqualTo("true");
-            await("the fresh clone gets traffic", Duration.ofSeconds(30),
-                    () -> status().path("clones").get(0).path("sentBytes").asLong() > 0);
+            JsonNode after = status();
+            String fresh = after.path("clones").get(0).path("name").asText();
+            assertThat(after.path("clones").get(1).path("name").asText()).as("the other clone stays").isEqualTo(other);
+            assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Running}}", fresh)).isEqualTo("true");
+            await("both clones get traffic", Duration.ofSeconds(30), () -> {
+                JsonNode s = status();
+                return s.path("clones").get(0).path("sentBytes").asLong() > 0 && s.path("clones").get(1).path("sentBytes").asLong() > 0;
+            });
+            String metrics = get(control + "/metrics");
+            assertThat(metrics).contains("parikshan_resync_duration_seconds_count 1").contains("parikshan_session_clones 2");
             endSession();
             seen = load.stop();
         }
