@@ -14,6 +14,7 @@
 # (mvn -B -q -DskipTests package). Loopback only.
 # Usage: duplicator-proxy/bench/fidelity.sh [results.md]
 #   env: DURATION=10 CONNS=50 THREADS=2 ROUNDS=5 WARMUP_JVM=20 BASE_PORT=21400 PK_JAVA_OPTS=
+#        PARIKSHAN_CLASSPATH=  (run io.parikshan.cli.Parikshan from this class path instead of the jar)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -31,7 +32,7 @@ M_OFF=$((BASE+5)); M_AUTO=$((BASE+6)); M_RULES=$((BASE+7))
 for tool in wrk nginx curl java; do
   command -v "$tool" >/dev/null || { echo "fidelity.sh: '$tool' not found; install it (Debian: apt-get install wrk nginx-light curl)" >&2; exit 2; }
 done
-[ -f "$JAR" ] || { echo "fidelity.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
+[ -n "${PARIKSHAN_CLASSPATH:-}" ] || [ -f "$JAR" ] || { echo "fidelity.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
 for p in $(seq "$BASE" $((BASE+7))); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "fidelity.sh: port $p is in use; set BASE_PORT to a free range" >&2; exit 2; fi
 done
@@ -84,7 +85,7 @@ wait_port "$P_BACKEND"; wait_port "$P_CLONE"
 
 pk() { # name listen metrics [compare options...]
   local name=$1 listen=$2 metrics=$3; shift 3
-  java -Xmx512m ${PK_JAVA_OPTS:-} -jar "$JAR" proxy --listen "127.0.0.1:$listen" --production "127.0.0.1:$P_BACKEND" \
+  java -Xmx512m ${PK_JAVA_OPTS:-} $(if [ -n "${PARIKSHAN_CLASSPATH:-}" ]; then echo "-cp $PARIKSHAN_CLASSPATH io.parikshan.cli.Parikshan"; else echo "-jar $JAR"; fi) proxy --listen "127.0.0.1:$listen" --production "127.0.0.1:$P_BACKEND" \
     --clone "clone=127.0.0.1:$P_CLONE" --metrics "127.0.0.1:$metrics" "$@" > "$WORK/logs/$name.log" 2>&1 &
   PIDS+=($!)
   eval "PID_${name//-/_}=$!"
