@@ -338,6 +338,19 @@ class FidelityIT {
         assertThat(d.differences()).singleElement().asString()
                 .startsWith("body differs at byte 14 ").contains("\"build version 1").contains("\"build version 2");
         assertThat(Scrape.value(registry, "parikshan_fidelity_divergence_ratio", "candidate")).isEqualTo(0.2);
+
+        // re-sync: the clone is swapped for a faithful one under the same name; its record starts again
+        proxy.replaceClone("candidate", new CloneTarget("candidate", local(n.sameCopy)));
+        ExternalServer.run(work, 30, curl(List.of(), List.of(base + "/version.txt", base + "/index.html")));
+        awaitSettled(proxy, registry, "candidate");
+        CloneFidelity resynced = proxy.fidelity().clone("candidate").orElseThrow();
+        assertThat(resynced.comparedExchanges()).isEqualTo(2);
+        assertThat(resynced.divergentExchanges()).isZero();
+        assertThat(resynced.divergenceLog()).isEmpty();
+        assertThat(Scrape.value(registry, "parikshan_fidelity_divergence_ratio", "candidate")).isZero();
+        assertThat(Scrape.value(registry, "parikshan_fidelity_divergent_exchanges_total", "candidate"))
+                .as("Prometheus counters keep counting across re-syncs").isEqualTo(5);
+        assertThat(Scrape.value(registry, "parikshan_fidelity_compared_exchanges_total", "candidate")).isEqualTo(27);
     }
 
     // ---- TCP details with in-test servers ------------------------------------------------------------
