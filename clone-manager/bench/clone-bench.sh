@@ -4,7 +4,11 @@
 # dump, restore and total clone time (min/median/max), the checkpoint image size, and the
 # slowest answer production gave its client during a clone.
 #
-#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT]
+#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR]
+#
+# With -B, every clone is made twice, once by this tree's CLI and once by BASELINE_JAR (another
+# build of parikshan.jar, e.g. from an older commit), alternating which goes first, against the
+# same production container; both are printed side by side, so host load hits both alike.
 #
 # Needs: root, a ready host (deploy/host/setup.sh), the image parikshan-test/hostusr:1
 # (deploy/host/test-image.sh), the CLI built (mvn -B -q -DskipTests -pl deploy -am install),
@@ -15,12 +19,14 @@ set -euo pipefail
 clones=${CLONES:-5}
 heaps=${HEAPS:-"64 256 1024"}
 base_port=${BASE_PORT:-18480}
-while getopts "n:H:p:h" opt; do
+baseline=""
+while getopts "n:H:p:B:h" opt; do
   case $opt in
     n) clones=$OPTARG ;;
     H) heaps=$OPTARG ;;
     p) base_port=$OPTARG ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    B) baseline=$OPTARG ;;
+    *) sed -n '2,16p' "$0"; exit 2 ;;
   esac
 done
 [[ $clones =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: -n '$clones' is not a positive count; e.g. -n 5" >&2; exit 2; }
@@ -38,12 +44,20 @@ docker image inspect $image >/dev/null 2>&1 \
   || { echo "clone-bench: image $image missing; build it with deploy/host/test-image.sh" >&2; exit 2; }
 
 [[ -f $jar ]] || { echo "clone-bench: $jar missing; build it: mvn -B -q -DskipTests -pl deploy -am install" >&2; exit 2; }
+[[ -z $baseline || -f $baseline ]] || { echo "clone-bench: baseline jar '$baseline' not found; give a built parikshan.jar to -B" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/pk-bench-XXXXXX)
 client_pid=""
 # a private copy of the CLI, so a rebuild during a long run changes nothing
 cp "$jar" "$work/parikshan.jar"
 cli() { java -jar "$work/parikshan.jar" "$@"; }
+variants=(new)
+if [[ -n $baseline ]]; then
+  cp "$baseline" "$work/baseline.jar"
+  variants=(new old)
+fi
+# The CLI of a variant: "new" is this tree's, "old" the baseline.
+cli_of() { local v=$1; shift; java -jar "$work/$([[ $v == new ]] && echo parikshan || echo baseline).jar" "$@"; }
 
 cleanup() {
   trap - EXIT INT TERM
@@ -93,51 +107,64 @@ for heap in $heaps; do
   : >"$work/client-$heap.log"
   client $port "$work/client-$heap.log" &
   client_pid=$!
-  : >"$work/runs-$heap.jsonl"
+  for v in "${variants[@]}"; do : >"$work/runs-$heap-$v.jsonl"; done
   load_before=$(cut -d' ' -f1 /proc/loadavg)
   for ((i = 1; i <= clones; i++)); do
-    name=pk-bench-clone-$heap-$i
-    begin=$(date +%s.%N)
-    cli clone "$prod" --name "$name" --json 2>"$work/progress.txt" >"$work/clone.json" \
-      || { cat "$work/progress.txt" >&2; echo "clone-bench: cloning $prod failed" >&2; exit 1; }
-    end=$(date +%s.%N)
-    answers $port 5 || { echo "clone-bench: production $prod stopped answering after clone $i" >&2; exit 1; }
-    clone_port=$(jq -r '.addresses[0] | split(" -> ")[0] | split(":")[1]' "$work/clone.json")
-    answers "$clone_port" 50 || { echo "clone-bench: clone $name does not answer on 127.0.0.1:$clone_port" >&2; exit 1; }
-    jq -c --arg b "$begin" --arg e "$end" '. + {begin: ($b|tonumber), end: ($e|tonumber)}' "$work/clone.json" \
-      >>"$work/runs-$heap.jsonl"
-    jq -r '"  clone \(.clone): frozen \(.frozenMillis) ms, dump \(.phaseMillis.dump) ms, total \(.totalMillis) ms"' \
-      "$work/clone.json" >&2
-    cli destroy "$name" >/dev/null
+    order=("${variants[@]}")
+    ((i % 2 == 0 && ${#variants[@]} == 2)) && order=(old new)
+    for v in "${order[@]}"; do
+      name=pk-bench-clone-$heap-$v-$i
+      begin=$(date +%s.%N)
+      cli_of "$v" clone "$prod" --name "$name" --json 2>"$work/progress.txt" >"$work/clone.json" \
+        || { cat "$work/progress.txt" >&2; echo "clone-bench: cloning $prod ($v) failed" >&2; exit 1; }
+      end=$(date +%s.%N)
+      answers $port 5 || { echo "clone-bench: production $prod stopped answering after clone $i ($v)" >&2; exit 1; }
+      clone_port=$(jq -r '.addresses[0] | split(" -> ")[0] | split(":")[1]' "$work/clone.json")
+      answers "$clone_port" 50 || { echo "clone-bench: clone $name does not answer on 127.0.0.1:$clone_port" >&2; exit 1; }
+      jq -c --arg b "$begin" --arg e "$end" --arg l "$(cut -d' ' -f1 /proc/loadavg)" \
+        '. + {begin: ($b|tonumber), end: ($e|tonumber), load: ($l|tonumber)}' "$work/clone.json" >>"$work/runs-$heap-$v.jsonl"
+      jq -r --arg v "$v" '"  clone \(.clone) (\($v)): frozen \(.frozenMillis) ms, dump \(.phaseMillis.dump) ms, restore \(.phaseMillis.restore) ms, total \(.totalMillis) ms"' \
+        "$work/clone.json" >&2
+      cli_of "$v" destroy "$name" >/dev/null
+    done
   done
   kill "$client_pid" 2>/dev/null; wait "$client_pid" 2>/dev/null || true
   client_pid=""
   docker rm -f "$prod" >/dev/null
-  python3 - "$heap" "$work/runs-$heap.jsonl" "$work/client-$heap.log" "$load_before $(cut -d' ' -f1 /proc/loadavg)" \
-    >>"$summary" <<'EOF'
+  python3 - "$heap" "$work/client-$heap.log" "$load_before $(cut -d' ' -f1 /proc/loadavg)" \
+    "${variants[@]/#/$work/runs-$heap-}" >>"$summary" <<'EOF'
 import json, statistics, sys
-heap, runs_file, client_file, load = sys.argv[1:5]
-runs = [json.loads(l) for l in open(runs_file) if l.strip()]
+heap, client_file, load = sys.argv[1:4]
+variants = [(f.rsplit("-", 1)[1], [json.loads(l) for l in open(f + ".jsonl") if l.strip()]) for f in sys.argv[4:]]
 reqs = []
 for line in open(client_file):
     parts = line.split()
     if len(parts) == 3:
         reqs.append((float(parts[0]), float(parts[1]), parts[2]))
-def stat(name, values, unit="ms"):
-    return f"  {name:<26}{min(values):>9.0f}{statistics.median(values):>9.0f}{max(values):>9.0f} {unit}"
-print(f"heap {heap} MiB, {len(runs)} clones (host load average before/after: {load.replace(' ', ' / ')})")
-print(f"  {'':<26}{'min':>9}{'median':>9}{'max':>9}")
-print(stat("frozen window", [r["frozenMillis"] for r in runs]))
+def cells(values):
+    return f"{min(values):>7.0f}{statistics.median(values):>7.0f}{max(values):>7.0f}" if values else " " * 21
+def row(name, per_variant, unit="ms"):
+    line = f"  {name:<24}" + "   ".join(cells(v) for v in per_variant) + f" {unit}"
+    if len(per_variant) == 2 and per_variant[0] and per_variant[1] and statistics.median(per_variant[1]) > 0:
+        line += f"   new/old {statistics.median(per_variant[0]) / statistics.median(per_variant[1]):.2f}"
+    return line
+n = len(variants[0][1])
+print(f"heap {heap} MiB, {n} clones per variant (host load average before/after: {load.replace(' ', ' / ')})")
+print(f"  {'':<24}" + "   ".join(f"{v + ' min':>7}{'median':>7}{'max':>7}" for v, _ in variants))
+runs = {v: r for v, r in variants}
+def per(f):
+    return [[f(r) for r in rs] for _, rs in variants]
+print(row("frozen window", per(lambda r: r["frozenMillis"])))
 for phase in ("safety_checks", "prepare", "pre_copy", "delta_copy", "dump", "image_copy", "restore"):
-    print(stat(phase.replace("_", " "), [r["phaseMillis"][phase] for r in runs]))
-print(stat("total clone", [r["totalMillis"] for r in runs]))
-mib = [r["imageBytes"] / 1048576 for r in runs]
-print(stat("checkpoint images", mib, "MiB"))
+    print(row(phase.replace("_", " "), per(lambda r, p=phase: r["phaseMillis"][p])))
+print(row("total clone", per(lambda r: r["totalMillis"])))
+print(row("checkpoint images", per(lambda r: r["imageBytes"] / 1048576), "MiB"))
+print(row("load average", per(lambda r: r.get("load", 0) * 100), "/100"))
 # production as its client saw it: requests that finished while a clone was being made
-during = [t * 1000 for (ts, t, c) in reqs for r in runs if r["begin"] <= ts <= r["end"]]
+during = [[t * 1000 for (ts, t, c) in reqs for r in rs if r["begin"] <= ts <= r["end"]] for _, rs in variants]
+if all(during):
+    print(row("client latency in clone", during) + "  (" + " / ".join(str(len(d)) for d in during) + " requests)")
 bad = sum(1 for (_, _, c) in reqs if c != "200")
-if during:
-    print(stat("client latency in clone", during) + f"  ({len(during)} requests)")
 print(f"  client: {len(reqs)} requests, {bad} not answered 200")
 print()
 EOF
@@ -145,5 +172,5 @@ EOF
 done
 
 echo
-echo "clone-bench: $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap"
+echo "clone-bench: $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}"
 cat "$summary"
