@@ -4,13 +4,25 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Dumps a running container's processes with CRIU through runc, leaving them running.
  * Docker's checkpoint API adds a second or so of engine overhead (host facts); calling runc
  * on the engine's own state directory keeps the frozen window spent on memory.
+ *
+ * <p>Production is frozen late: a CRIU action script ({@link FreezeHook}) runs at CRIU's
+ * {@code pre-dump} action, once runc and CRIU have started and just before CRIU would freeze
+ * the cgroup itself, and asks this class to freeze.
+ * runc and CRIU start-up (about 90 ms) thus happen while production still serves, and CRIU,
+ * finding the cgroup frozen, skips its own freeze, which polls in 100 ms steps.
  */
 final class CheckpointDumper {
 
@@ -30,6 +42,12 @@ final class CheckpointDumper {
     /** Where Docker's containerd shim keeps runc state for the "moby" namespace. */
     static final Path DEFAULT_RUNC_ROOT = Path.of("/run/docker/runtime-runc/moby");
 
+    private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(10);
+
+    /** What the dump did while production was frozen. */
+    record Dump(long frozenNanos, long deltaBytes) {
+    }
+
     private final Path runcRoot;
 
     CheckpointDumper(Path runcRoot) {
@@ -37,22 +55,74 @@ final class CheckpointDumper {
     }
 
     /**
-     * Dumps {@code containerId} into {@code images}; CRIU's log goes to {@code work}.
-     * /etc/criu/runc.conf's {@code tcp-close} leaves production's connections untouched.
+     * Dumps {@code containerId} into {@code images}; CRIU's log goes to {@code work}. When CRIU is
+     * ready, {@code freeze} freezes production and {@code whileFrozen} (the file delta) runs
+     * alongside the dump; production is thawed once runc is done and {@code whileFrozen} has
+     * ended, whatever happened.
      */
-    void dump(String containerId, Path images, Path work) {
+    Dump dump(String containerId, Path images, Path work, Supplier<Freezer> freeze, Supplier<Long> whileFrozen) {
         Path options = work.resolve("criu.conf");
-        try {
-            Files.write(options, CRIU_OPTIONS);
-        } catch (IOException e) {
-            throw new ParikshanException("cannot write CRIU options to " + options + ": " + e.getMessage());
+        try (FreezeHook hook = FreezeHook.create(work)) {
+            List<String> lines = new ArrayList<>(CRIU_OPTIONS);
+            lines.add("action-script " + hook.script());
+            try {
+                Files.write(options, lines);
+            } catch (IOException e) {
+                throw new ParikshanException("cannot write CRIU options to " + options + ": " + e.getMessage());
+            }
+            HostCommand.Running runc = HostCommand.start(List.of("runc", "--root", runcRoot.toString(), "checkpoint",
+                    "--leave-running", "--image-path", images.toString(), "--work-path", work.toString(),
+                    containerId), Map.of("CRIU_CONFIG_FILE", options.toString()));
+            awaitEither(hook.asked(), runc);
+            if (!hook.asked().isDone() || hook.asked().isCompletedExceptionally()) {
+                HostCommand.Result r = runc.await(DUMP_TIMEOUT);
+                throw r.ok() ? new ParikshanException("CRIU dumped without running the freeze hook " + hook.script()
+                        + ", so production's files were not copied while frozen; check /etc/criu/runc.conf")
+                        : failed(r, work);
+            }
+            Freezer frozen;
+            try {
+                frozen = freeze.get();
+            } catch (RuntimeException e) {
+                hook.answer(false); // the script fails, CRIU stops before seizing anything
+                runc.await(DUMP_TIMEOUT);
+                throw e;
+            }
+            long frozenAt = System.nanoTime();
+            CompletableFuture<Long> delta;
+            try (frozen) {
+                delta = CompletableFuture.supplyAsync(whileFrozen);
+                HostCommand.Result r;
+                try {
+                    hook.answer(true);
+                    r = runc.await(DUMP_TIMEOUT);
+                } finally {
+                    FileCopier.awaitQuietly(delta); // never thaw or roll back under a running copy
+                }
+                if (!r.ok()) {
+                    throw failed(r, work);
+                }
+            }
+            return new Dump(System.nanoTime() - frozenAt, FileCopier.await(delta));
         }
-        HostCommand.Result r = HostCommand.run(List.of("runc", "--root", runcRoot.toString(), "checkpoint",
-                "--leave-running", "--image-path", images.toString(), "--work-path", work.toString(),
-                containerId), Map.of("CRIU_CONFIG_FILE", options.toString()), Duration.ofMinutes(10));
-        if (!r.ok()) {
-            throw new ParikshanException("CRIU could not dump the container (" + r.reason()
-                    + "); see " + work.resolve("dump.log"));
+    }
+
+    private static ParikshanException failed(HostCommand.Result r, Path work) {
+        return new ParikshanException("CRIU could not dump the container (" + r.reason()
+                + "); see " + work.resolve("dump.log"));
+    }
+
+    /** Waits until the hook asked for the freeze or runc ended (it failed before the hook). */
+    private static void awaitEither(CompletableFuture<String> asked, HostCommand.Running runc) {
+        try {
+            CompletableFuture.anyOf(asked, runc.exited()).get(DUMP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            // a failed read of the FIFO: the caller sees 'asked' completed exceptionally
+        } catch (TimeoutException e) {
+            runc.await(Duration.ZERO); // kills runc and says so
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runc.await(Duration.ZERO);
         }
     }
 }

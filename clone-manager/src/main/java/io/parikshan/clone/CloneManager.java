@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
 
 /**
@@ -116,22 +115,17 @@ public final class CloneManager {
             Path checkpoint = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints").resolve(CloneNames.CHECKPOINT);
             Files.createDirectories(images);
             Files.createDirectories(names.workDir());
-            long frozenStart = System.nanoTime();
-            try (Freezer frozen = Freezer.freeze(prod.getState().getPidLong())) {
-                // independent, so side by side: the file delta adds nothing to the frozen window
-                clock.start(ClonePhase.DELTA_COPY);
-                CompletableFuture<Long> delta = CompletableFuture.supplyAsync(() -> copyFiles(prodUpper, cloneUpper, mounts));
-                clock.finish("started, runs during the dump");
-                clock.start(ClonePhase.DUMP);
-                try {
-                    dumper.dump(prod.getId(), images, names.workDir());
-                } finally {
-                    FileCopier.awaitQuietly(delta); // never thaw or roll back under a running copy
-                }
-                clock.finish("memory and process state of " + prodName + ", and "
-                        + Doctor.human(FileCopier.await(delta)) + " of files changed since pre-copy");
-            }
-            long frozenMillis = (System.nanoTime() - frozenStart) / 1_000_000;
+            // independent, so side by side: the file delta adds nothing to the frozen window
+            clock.start(ClonePhase.DELTA_COPY);
+            clock.finish("runs alongside the dump, once production is frozen");
+            clock.start(ClonePhase.DUMP);
+            long pid = prod.getState().getPidLong();
+            CheckpointDumper.Dump dump = dumper.dump(prod.getId(), images, names.workDir(),
+                    () -> Freezer.freeze(pid), () -> copyFiles(prodUpper, cloneUpper, mounts));
+            long frozenMillis = dump.frozenNanos() / 1_000_000;
+            clock.finish("memory and process state of " + prodName + ", and "
+                    + Doctor.human(dump.deltaBytes()) + " of files changed since pre-copy; production frozen "
+                    + frozenMillis + " ms");
             long imageBytes = treeSize(images);
 
             clock.start(ClonePhase.IMAGE_COPY);

@@ -6,7 +6,10 @@ public enum ClonePhase {
     /** Sandbox network and firewall, the stopped clone container, its own volumes. */
     PREPARE("prepare clone"),
     PRE_COPY("pre-copy"),
-    /** Production is frozen from the start of DELTA_COPY to the end of DUMP. */
+    /**
+     * The file delta; it runs inside DUMP, alongside CRIU, while production is frozen (from when
+     * runc and CRIU are ready to seize it to the end of DUMP).
+     */
     DELTA_COPY("delta copy (frozen)"),
     DUMP("dump (frozen)"),
     IMAGE_COPY("image copy"),

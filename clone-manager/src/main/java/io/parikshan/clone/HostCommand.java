@@ -35,6 +35,11 @@ public final class HostCommand {
     }
 
     public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+        return start(command, env).await(timeout);
+    }
+
+    /** Starts a program and returns at once; {@link Running#await} collects what it printed. */
+    public static Running start(List<String> command, Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(env);
         Process p;
@@ -44,20 +49,43 @@ public final class HostCommand {
             throw new ParikshanException(command.get(0) + " could not be started (" + e.getMessage()
                     + "); install it with deploy/host/setup.sh");
         }
-        CompletableFuture<String> out = drain(p.getInputStream());
-        CompletableFuture<String> err = drain(p.getErrorStream());
-        try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new ParikshanException(String.join(" ", command) + " did not finish within "
-                        + timeout.toSeconds() + " s");
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new ParikshanException("interrupted while running " + command.get(0));
+        return new Running(List.copyOf(command), p, drain(p.getInputStream()), drain(p.getErrorStream()));
+    }
+
+    /** A started program. */
+    public static final class Running {
+        private final List<String> command;
+        private final Process process;
+        private final CompletableFuture<String> out;
+        private final CompletableFuture<String> err;
+
+        private Running(List<String> command, Process process, CompletableFuture<String> out, CompletableFuture<String> err) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
         }
-        return new Result(List.copyOf(command), p.exitValue(), out.join(), err.join());
+
+        /** Completes when the program has exited. */
+        public CompletableFuture<Process> exited() {
+            return process.onExit();
+        }
+
+        /** Waits for the program; kills it and fails when it takes longer than {@code timeout}. */
+        public Result await(Duration timeout) {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new ParikshanException(String.join(" ", command) + " did not finish within "
+                            + timeout.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new ParikshanException("interrupted while running " + command.get(0));
+            }
+            return new Result(command, process.exitValue(), out.join(), err.join());
+        }
     }
 
     /** Runs and fails with the program's own reason when it exits non-zero. */
