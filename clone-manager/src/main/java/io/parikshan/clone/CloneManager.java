@@ -28,6 +28,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -66,20 +70,43 @@ public final class CloneManager {
             throw new ParikshanException(root.problem());
         }
         engine.requireReachable();
-        doctor.requireAll();
-        InspectContainerResponse prod = engine.inspect(request.source()).orElseThrow(() -> new ParikshanException(
-                "no container named '" + request.source() + "'; see 'docker ps' for running containers"));
-        String prodName = CloneTeardown.stripSlash(prod.getName());
-        checkSource(request.source(), prod);
-        String cloneName = request.name() != null ? request.name() : freeName(prodName);
-        if (request.name() != null && engine.inspect(cloneName).isPresent()) {
-            throw new ParikshanException("container name '" + cloneName
-                    + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
+        // Independent engine calls and host programs, side by side: in the CLI's fresh JVM each
+        // first call is slow (class loading), and the engine answers in parallel.
+        ExecutorService side = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "parikshan-safety-checks");
+            t.setDaemon(true);
+            return t;
+        });
+        InspectContainerResponse prod;
+        String prodName;
+        CloneNames names;
+        List<MountPlan> mounts;
+        Path dockerRoot;
+        try {
+            CompletableFuture<Void> host = CompletableFuture.runAsync(doctor::requireAll, side);
+            CompletableFuture<Optional<InspectContainerResponse>> source =
+                    CompletableFuture.supplyAsync(() -> engine.inspect(request.source()), side);
+            CompletableFuture<Boolean> nameTaken = request.name() == null ? CompletableFuture.completedFuture(false)
+                    : CompletableFuture.supplyAsync(() -> engine.inspect(request.name()).isPresent(), side);
+            CompletableFuture<Path> engineRoot = CompletableFuture.supplyAsync(engine::rootDir, side);
+            join(host); // the host's problems first, then what the user asked for
+            prod = join(source).orElseThrow(() -> new ParikshanException(
+                    "no container named '" + request.source() + "'; see 'docker ps' for running containers"));
+            prodName = CloneTeardown.stripSlash(prod.getName());
+            checkSource(request.source(), prod);
+            String cloneName = request.name() != null ? request.name() : freeName(prodName);
+            if (join(nameTaken)) {
+                throw new ParikshanException("container name '" + cloneName
+                        + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
+            }
+            names = new CloneNames(cloneName, stateRoot);
+            mounts = planMounts(prod, names);
+            dockerRoot = join(engineRoot);
+            requireSpace(prod, mounts, dockerRoot, side);
+        } finally {
+            side.shutdownNow();
         }
-        CloneNames names = new CloneNames(cloneName, stateRoot);
-        List<MountPlan> mounts = planMounts(prod, names);
-        Path dockerRoot = engine.rootDir();
-        requireSpace(prod, mounts, dockerRoot);
+        String cloneName = names.cloneName();
         clock.finish(prodName + " running, " + mounts.size() + " mount(s)");
 
         boolean made = false;
@@ -101,9 +128,8 @@ public final class CloneManager {
             String network = sandbox.create(names);
             List<Mount> cloneMounts = makeMounts(mounts, names, prod);
             String cloneId = createClone(prod, request, names, network, cloneMounts);
-            InspectContainerResponse clone = engine.client().inspectContainerCmd(cloneId).exec();
-            Path prodUpper = upperDir(prod);
-            Path cloneUpper = upperDir(clone);
+            Path prodUpper = upperDir(prod.getId(), prodName);
+            Path cloneUpper = upperDir(cloneId, cloneName);
             clock.finish("container " + cloneName + ", network " + network);
 
             clock.start(ClonePhase.PRE_COPY);
@@ -368,26 +394,27 @@ public final class CloneManager {
         return bytes;
     }
 
-    private Path upperDir(InspectContainerResponse c) {
-        JsonNode graph = engine.rawInspect(c.getId()).path("GraphDriver");
+    private Path upperDir(String containerId, String name) {
+        JsonNode graph = engine.rawInspect(containerId).path("GraphDriver");
         String upper = graph.path("Data").path("UpperDir").asText("");
         if (upper.isEmpty()) {
-            throw new ParikshanException("container " + CloneTeardown.stripSlash(c.getName())
+            throw new ParikshanException("container " + name
                     + " has no overlay2 writable layer (storage driver " + graph.path("Name").asText("?")
                     + "); Parikshan needs Docker's overlay2 storage driver");
         }
         return Path.of(upper);
     }
 
-    private void requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, Path dockerRoot) {
+    private void requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, Path dockerRoot, ExecutorService side) {
+        CompletableFuture<Long> memory = CompletableFuture.supplyAsync(() -> processMemory(prod), side);
         long need = 64L << 20;
-        need += processMemory(prod);
-        need += 2 * treeSize(upperDir(prod));
+        need += 2 * treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
         for (MountPlan m : mounts) {
             if (m.copied()) {
                 need += treeSize(m.source());
             }
         }
+        need += join(memory);
         for (Path where : List.of(stateRoot, dockerRoot)) {
             long free = Doctor.usable(where);
             if (free < need) {
@@ -395,6 +422,15 @@ public final class CloneManager {
                         + " needed, " + Doctor.human(free) + " free at " + where
                         + "; free some space or use another --state-dir");
             }
+        }
+    }
+
+    /** The value of a side task, or its failure as thrown there. */
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
 

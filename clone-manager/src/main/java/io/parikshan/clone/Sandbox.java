@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The clone's network sandbox: a bridge network of its own, and firewall rules that drop every
@@ -27,14 +29,30 @@ final class Sandbox {
 
     /** Creates the network and its rules; returns the network's name. */
     String create(CloneNames names) {
-        closeRules(names);
-        engine.client().createNetworkCmd()
-                .withName(names.sandboxNetwork())
-                .withDriver("bridge")
-                .withOptions(Map.of("com.docker.network.bridge.name", names.bridge()))
-                .withLabels(Map.of(CloneNames.LABEL_CLONE, names.cloneName()))
-                .exec();
+        // independent (the rules match the bridge by name), so side by side
+        CompletableFuture<Void> rules = CompletableFuture.runAsync(() -> closeRules(names), Sandbox::daemon);
+        try {
+            engine.client().createNetworkCmd()
+                    .withName(names.sandboxNetwork())
+                    .withDriver("bridge")
+                    .withOptions(Map.of("com.docker.network.bridge.name", names.bridge()))
+                    .withLabels(Map.of(CloneNames.LABEL_CLONE, names.cloneName()))
+                    .exec();
+        } finally {
+            FileCopier.awaitQuietly(rules.thenApply(done -> 0L)); // never leave a rule being added behind
+        }
+        try {
+            rules.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         return names.sandboxNetwork();
+    }
+
+    private static void daemon(Runnable r) {
+        Thread t = new Thread(r, "parikshan-sandbox-rules");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** Removes the network and the rules; nothing happens for parts already gone. */
