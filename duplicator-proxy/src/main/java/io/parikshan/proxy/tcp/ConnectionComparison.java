@@ -189,7 +189,11 @@ final class ConnectionComparison {
     private void scheduleProcess() {
         if (!processScheduled) {
             processScheduled = true;
-            loop.execute(process);
+            try {
+                loop.execute(process);
+            } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+                scheduledProcess(); // the loop is stopping (we run on it): settle now so nothing held is left behind
+            }
         }
     }
 
