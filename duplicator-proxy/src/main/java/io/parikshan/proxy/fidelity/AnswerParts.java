@@ -70,33 +70,17 @@ public final class AnswerParts {
         if (a.status() != b.status() || a.bodyTruncated() || b.bodyTruncated() || !java.util.Arrays.equals(a.body(), b.body())) {
             return false;
         }
-        List<HttpMessage.Header> ha = a.headers();
-        List<HttpMessage.Header> hb = b.headers();
-        int i = 0;
-        int j = 0;
-        while (true) {
-            while (i < ha.size() && skipped(ha.get(i), rules)) {
-                i++;
-            }
-            while (j < hb.size() && skipped(hb.get(j), rules)) {
-                j++;
-            }
-            if (i == ha.size() || j == hb.size()) {
-                return i == ha.size() && j == hb.size();
-            }
-            HttpMessage.Header x = ha.get(i++);
-            HttpMessage.Header y = hb.get(j++);
-            if (!x.name().equalsIgnoreCase(y.name()) || !x.value().equals(y.value())) {
-                return false;
-            }
-        }
+        return HttpMessage.sameHeaderLines(a, b, (head, from, to) -> HttpMessage.nameIs(head, from, to, "content-length")
+                || HttpMessage.nameIs(head, from, to, "transfer-encoding") || ignored(head, from, to, rules));
     }
 
-    private static boolean skipped(HttpMessage.Header h, NoiseRules rules) {
-        String name = h.name();
-        // no lower-casing copy per header: this runs for every header of every compared answer
-        return name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")
-                || rules.ignoresHeaderIgnoringCase(name);
+    private static boolean ignored(byte[] head, int from, int to, NoiseRules rules) {
+        for (String h : rules.ignoredHeaders()) {
+            if (HttpMessage.nameIs(head, from, to, h)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The parts of an answer that never came (or could not be read). */

@@ -45,7 +45,6 @@ public final class HttpStreamParser {
     // the message being read, once its head is parsed
     private String method;
     private int status;
-    private List<HttpMessage.Header> headers;
     private byte[] headBytes;
 
     private HttpStreamParser(boolean requests, long bodyKeepLimit, LongFunction<String> requestMethod) {
@@ -163,46 +162,48 @@ public final class HttpStreamParser {
     }
 
     private void parseHead(List<HttpMessage> out) {
-        headBytes = Arrays.copyOf(head, headLength);
-        String text = new String(head, 0, headLength, StandardCharsets.ISO_8859_1);
+        byte[] h = Arrays.copyOf(head, headLength);
+        headBytes = h;
         headLength = 0;
         if (head.length > 4096) {
             head = new byte[256];
         }
-        int lineEnd = text.indexOf('\n');
-        String start = stripCr(text.substring(0, lineEnd));
-        headers = new ArrayList<>(12);
-        for (int at = lineEnd + 1; at < text.length(); at = lineEnd + 1) {
-            lineEnd = text.indexOf('\n', at);
-            if (lineEnd < 0) {
-                lineEnd = text.length();
-            }
-            String l = stripCr(text.substring(at, lineEnd));
-            if (l.isEmpty()) {
+        // only the start line and the framing headers are read now; the rest stays bytes until needed
+        long contentLength = -1;
+        String transferEncoding = null;
+        for (int at = HttpMessage.lineEnd(h, 0) + 1; at < h.length; at = HttpMessage.lineEnd(h, at) + 1) {
+            int end = HttpMessage.contentEnd(h, at);
+            if (end == at) {
                 continue;
             }
-            int colon = l.indexOf(':');
-            if (colon <= 0) {
-                if ((l.charAt(0) == ' ' || l.charAt(0) == '\t') && !headers.isEmpty()) {
+            int colon = HttpMessage.indexOf(h, (byte) ':', at, end);
+            if (colon <= at) {
+                if (h[at] == ' ' || h[at] == '\t') {
                     continue; // obsolete line folding: ignored
                 }
-                fail("header line without ':': " + abbreviate(l));
+                fail("header line without ':': " + abbreviate(HttpMessage.text(h, at, end)));
                 return;
             }
-            headers.add(new HttpMessage.Header(l.substring(0, colon).strip(), l.substring(colon + 1).strip()));
+            int nameEnd = HttpMessage.nameEnd(h, at, colon);
+            if (HttpMessage.nameIs(h, at, nameEnd, "content-length")) {
+                String value = HttpMessage.text(h, colon + 1, end);
+                try {
+                    contentLength = contentLength(contentLength, value);
+                } catch (IllegalArgumentException e) {
+                    fail(e.getMessage());
+                    return;
+                }
+            } else if (HttpMessage.nameIs(h, at, nameEnd, "transfer-encoding")) {
+                String[] codings = HttpMessage.text(h, colon + 1, end).split(",");
+                transferEncoding = codings[codings.length - 1].strip().toLowerCase(Locale.ROOT);
+            }
         }
-        long contentLength;
-        try {
-            contentLength = contentLength();
-        } catch (IllegalArgumentException e) {
-            fail(e.getMessage());
-            return;
-        }
-        boolean chunked = chunked();
+        boolean chunked = "chunked".equals(transferEncoding);
+        int startEnd = HttpMessage.contentEnd(h, 0);
         if (requests) {
-            String[] parts = start.split(" ");
+            String[] parts = HttpMessage.text(h, 0, startEnd).split(" ");
             if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-                fail("not an HTTP/1.x request line: " + abbreviate(start));
+                fail("not an HTTP/1.x request line: " + abbreviate(HttpMessage.text(h, 0, startEnd)));
                 return;
             }
             method = parts[0];
@@ -210,16 +211,11 @@ public final class HttpStreamParser {
             beginBody(chunked, contentLength, false, out);
             return;
         }
-        if (!start.startsWith("HTTP/1.") || start.length() < 12 || start.charAt(8) != ' ') {
-            fail("not an HTTP/1.x status line: " + abbreviate(start));
+        if (startEnd < 12 || !startsWithHttp1(h) || h[8] != ' ' || !digit(h[9]) || !digit(h[10]) || !digit(h[11])) {
+            fail("not an HTTP/1.x status line: " + abbreviate(HttpMessage.text(h, 0, startEnd)));
             return;
         }
-        try {
-            status = Integer.parseInt(start.substring(9, 12));
-        } catch (NumberFormatException e) {
-            fail("bad status code in: " + abbreviate(start));
-            return;
-        }
+        status = (h[9] - '0') * 100 + (h[10] - '0') * 10 + (h[11] - '0');
         method = null;
         if (status >= 100 && status < 200 && status != 101) {
             wireBytes = 0; // interim answer (100 Continue, 103 Early Hints): not an exchange of its own
@@ -238,6 +234,14 @@ public final class HttpStreamParser {
         beginBody(chunked, contentLength, true, out);
     }
 
+    private static boolean startsWithHttp1(byte[] h) {
+        return h[0] == 'H' && h[1] == 'T' && h[2] == 'T' && h[3] == 'P' && h[4] == '/' && h[5] == '1' && h[6] == '.';
+    }
+
+    private static boolean digit(byte b) {
+        return b >= '0' && b <= '9';
+    }
+
     private void beginBody(boolean chunked, long contentLength, boolean toEofIfUnframed, List<HttpMessage> out) {
         bodyLength = 0;
         bodyKept = 0;
@@ -253,36 +257,22 @@ public final class HttpStreamParser {
         }
     }
 
-    private long contentLength() {
-        long value = -1;
-        for (HttpMessage.Header h : headers) {
-            if (h.name().equalsIgnoreCase("content-length")) {
-                for (String v : h.value().split(",")) {
-                    long n;
-                    try {
-                        n = Long.parseLong(v.strip());
-                    } catch (NumberFormatException e) {
-                        throw new IllegalArgumentException("bad Content-Length '" + h.value() + "'");
-                    }
-                    if (n < 0 || (value >= 0 && n != value)) {
-                        throw new IllegalArgumentException("bad Content-Length '" + h.value() + "'");
-                    }
-                    value = n;
-                }
+    /** The Content-Length so far combined with one more field value (a list of equal values is allowed). */
+    private static long contentLength(long soFar, String fieldValue) {
+        long value = soFar;
+        for (String v : fieldValue.split(",")) {
+            long n;
+            try {
+                n = Long.parseLong(v.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("bad Content-Length '" + fieldValue.strip() + "'");
             }
+            if (n < 0 || (value >= 0 && n != value)) {
+                throw new IllegalArgumentException("bad Content-Length '" + fieldValue.strip() + "'");
+            }
+            value = n;
         }
         return value;
-    }
-
-    private boolean chunked() {
-        String last = null;
-        for (HttpMessage.Header h : headers) {
-            if (h.name().equalsIgnoreCase("transfer-encoding")) {
-                String[] codings = h.value().split(",");
-                last = codings[codings.length - 1].strip().toLowerCase(Locale.ROOT);
-            }
-        }
-        return "chunked".equals(last);
     }
 
     /** Chunk-size lines, the CRLF after chunk data and trailer lines. */
@@ -367,13 +357,12 @@ public final class HttpStreamParser {
 
     private void complete(List<HttpMessage> out) {
         byte[] kept = bodyKept == body.length ? body : Arrays.copyOf(body, bodyKept);
-        out.add(new HttpMessage(headBytes, method, status, headers, kept, bodyLength, bodyKept < bodyLength, wireBytes));
+        out.add(new HttpMessage(headBytes, method, status, kept, bodyLength, bodyKept < bodyLength, wireBytes));
         completed++;
         body = new byte[0];
         bodyKept = 0;
         bodyLength = 0;
         wireBytes = 0;
-        headers = null;
         headBytes = null;
         state = State.HEAD;
         if (requests && "CONNECT".equals(method)) {
@@ -387,10 +376,6 @@ public final class HttpStreamParser {
         body = new byte[0];
         head = new byte[0];
         line = new byte[0];
-    }
-
-    private static String stripCr(String line) {
-        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
     }
 
     private static String abbreviate(String s) {
