@@ -55,24 +55,49 @@ final class CheckpointDumper {
     }
 
     /**
-     * Dumps {@code containerId} into {@code images}; CRIU's log goes to {@code work}. When CRIU is
-     * ready, {@code freeze} freezes production and {@code whileFrozen} (the file delta) runs
-     * alongside the dump; production is thawed once runc is done and {@code whileFrozen} has
-     * ended, whatever happened.
+     * Starts dumping {@code containerId} into {@code images} (CRIU's log goes to {@code work}):
+     * runc and CRIU start up and then wait, production untouched, until {@link Started#finish}.
+     * Starting while production's files are pre-copied takes their start-up off the clone's time.
      */
-    Dump dump(String containerId, Path images, Path work, Supplier<Freezer> freeze, Supplier<Long> whileFrozen) {
+    Started start(String containerId, Path images, Path work) {
         Path options = work.resolve("criu.conf");
-        try (FreezeHook hook = FreezeHook.create(work)) {
+        FreezeHook hook = FreezeHook.create(work);
+        try {
             List<String> lines = new ArrayList<>(CRIU_OPTIONS);
             lines.add("action-script " + hook.script());
-            try {
-                Files.write(options, lines);
-            } catch (IOException e) {
-                throw new ParikshanException("cannot write CRIU options to " + options + ": " + e.getMessage());
-            }
-            HostCommand.Running runc = HostCommand.start(List.of("runc", "--root", runcRoot.toString(), "checkpoint",
+            Files.write(options, lines);
+            return new Started(hook, work, HostCommand.start(List.of("runc", "--root", runcRoot.toString(), "checkpoint",
                     "--leave-running", "--image-path", images.toString(), "--work-path", work.toString(),
-                    containerId), Map.of("CRIU_CONFIG_FILE", options.toString()));
+                    containerId), Map.of("CRIU_CONFIG_FILE", options.toString())));
+        } catch (IOException e) {
+            hook.close();
+            throw new ParikshanException("cannot write CRIU options to " + options + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            hook.close();
+            throw e;
+        }
+    }
+
+    /** A started dump, waiting for the freeze. Closing it unused makes CRIU stop, nothing dumped. */
+    static final class Started implements AutoCloseable {
+        private final FreezeHook hook;
+        private final Path work;
+        private final HostCommand.Running runc;
+        private boolean finished;
+
+        private Started(FreezeHook hook, Path work, HostCommand.Running runc) {
+            this.hook = hook;
+            this.work = work;
+            this.runc = runc;
+        }
+
+        /**
+         * Once CRIU is ready, {@code freeze} freezes production and {@code whileFrozen} (the file
+         * delta) runs alongside the dump; production is thawed once runc is done and
+         * {@code whileFrozen} has ended, whatever happened.
+         */
+        Dump finish(Supplier<Freezer> freeze, Supplier<Long> whileFrozen) {
+            finished = true;
             awaitEither(hook.asked(), runc);
             if (!hook.asked().isDone() || hook.asked().isCompletedExceptionally()) {
                 HostCommand.Result r = runc.await(DUMP_TIMEOUT);
@@ -104,6 +129,20 @@ final class CheckpointDumper {
                 }
             }
             return new Dump(System.nanoTime() - frozenAt, FileCopier.await(delta));
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (!finished && runc.exited().getNow(null) == null) {
+                    hook.answer(false);
+                    runc.await(Duration.ofSeconds(30));
+                }
+            } catch (RuntimeException stuck) {
+                // killed by await's timeout; nothing was frozen
+            } finally {
+                hook.close();
+            }
         }
     }
 

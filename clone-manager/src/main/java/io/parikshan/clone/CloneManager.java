@@ -132,26 +132,30 @@ public final class CloneManager {
             Path cloneUpper = upperDir(cloneId, cloneName);
             clock.finish("container " + cloneName + ", network " + network);
 
-            clock.start(ClonePhase.PRE_COPY);
-            long preCopied = copyFiles(prodUpper, cloneUpper, mounts);
-            clock.finish(Doctor.human(preCopied) + " copied while production runs");
-
             // CRIU writes into the owner-only state dir; the engine gets links to the images (CheckpointLinks)
             Path images = names.imagesDir();
             Path checkpoint = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints").resolve(CloneNames.CHECKPOINT);
             Files.createDirectories(images);
             Files.createDirectories(names.workDir());
-            // independent, so side by side: the file delta adds nothing to the frozen window
-            clock.start(ClonePhase.DELTA_COPY);
-            clock.finish("runs alongside the dump, once production is frozen");
-            clock.start(ClonePhase.DUMP);
-            long pid = prod.getState().getPidLong();
-            CheckpointDumper.Dump dump = dumper.dump(prod.getId(), images, names.workDir(),
-                    () -> Freezer.freeze(pid), () -> copyFiles(prodUpper, cloneUpper, mounts));
-            long frozenMillis = dump.frozenNanos() / 1_000_000;
-            clock.finish("memory and process state of " + prodName + ", and "
-                    + Doctor.human(dump.deltaBytes()) + " of files changed since pre-copy; production frozen "
-                    + frozenMillis + " ms");
+            long frozenMillis;
+            long preCopied;
+            clock.start(ClonePhase.PRE_COPY);
+            try (CheckpointDumper.Started dumping = dumper.start(prod.getId(), images, names.workDir())) {
+                preCopied = copyFiles(prodUpper, cloneUpper, mounts);
+                clock.finish(Doctor.human(preCopied) + " copied while production runs (and runc starts)");
+
+                // independent, so side by side: the file delta adds nothing to the frozen window
+                clock.start(ClonePhase.DELTA_COPY);
+                clock.finish("runs alongside the dump, once production is frozen");
+                clock.start(ClonePhase.DUMP);
+                long pid = prod.getState().getPidLong();
+                CheckpointDumper.Dump dump = dumping.finish(() -> Freezer.freeze(pid),
+                        () -> copyFiles(prodUpper, cloneUpper, mounts));
+                frozenMillis = dump.frozenNanos() / 1_000_000;
+                clock.finish("memory and process state of " + prodName + ", and "
+                        + Doctor.human(dump.deltaBytes()) + " of files changed since pre-copy; production frozen "
+                        + frozenMillis + " ms");
+            }
             long imageBytes = treeSize(images);
 
             clock.start(ClonePhase.IMAGE_COPY);

@@ -18,21 +18,30 @@ import java.util.concurrent.CompletableFuture;
  * A CRIU action script and its two FIFOs, through which CRIU asks the clone manager to freeze
  * production at CRIU's {@code pre-dump} action (runc and CRIU started, nothing seized yet)
  * and waits for the answer. The script fails the dump, before anything is seized, when the
- * answer is not "frozen" or does not come within a minute (a clone manager that died).
+ * answer is not "frozen" or the clone manager died.
  */
 final class FreezeHook implements AutoCloseable {
 
     /**
      * CRIU runs the script for every action; only pre-dump does anything, and dash starts
      * fastest for the others, which run while production is frozen. Both FIFOs are opened
-     * read-write so that neither side blocks on open.
+     * read-write so that neither side blocks on open. The dump may be started well before the
+     * freeze (while production's files are pre-copied), so the script waits as long as the
+     * clone manager (its pid is written in) lives, at most 30 minutes.
      */
     static final String SCRIPT = """
             #!/bin/sh
             # Parikshan: freeze production only once runc and CRIU are ready (see FreezeHook).
             [ "$CRTOOLS_SCRIPT_ACTION" = pre-dump ] || exit 0
-            exec /bin/bash -c 'exec 3<>"$1" 4<>"$2"; echo ready >&3; read -r -t 60 -u 4 answer && [[ $answer == frozen ]]' \\
-                hook "$(dirname "$0")/freeze-ready.fifo" "$(dirname "$0")/freeze-done.fifo"
+            exec /bin/bash -c '
+              exec 3<>"$1" 4<>"$2"
+              echo ready >&3
+              for ((i = 0; i < 1800; i++)); do
+                if read -r -t 1 -u 4 answer; then [[ $answer == frozen ]]; exit; fi
+                kill -0 "$3" 2>/dev/null || exit 1
+              done
+              exit 1' \
+              hook "$(dirname "$0")/freeze-ready.fifo" "$(dirname "$0")/freeze-done.fifo" MANAGER_PID
             """;
 
     private final Path script;
@@ -55,7 +64,7 @@ final class FreezeHook implements AutoCloseable {
         try {
             Files.deleteIfExists(ready);
             Files.deleteIfExists(done);
-            Files.writeString(script, SCRIPT);
+            Files.writeString(script, SCRIPT.replace("MANAGER_PID", Long.toString(ProcessHandle.current().pid())));
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
             throw new ParikshanException("cannot write the freeze hook " + script + ": " + e.getMessage());

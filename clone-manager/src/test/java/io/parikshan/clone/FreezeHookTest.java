@@ -2,6 +2,7 @@ package io.parikshan.clone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,20 @@ class FreezeHookTest {
             }
             Thread.sleep(100);
             assertThat(hook.asked()).isNotDone();
+        }
+    }
+
+    @Test
+    void preDumpGivesUpWhenTheCloneManagerIsGone() throws Exception {
+        try (FreezeHook hook = FreezeHook.create(dir)) {
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            String script = Files.readString(hook.script());
+            assertThat(script).contains(" " + ProcessHandle.current().pid());
+            Files.writeString(hook.script(), script.replace(" " + ProcessHandle.current().pid(), " " + gone.pid()));
+            HostCommand.Running criu = runAs(hook, "pre-dump");
+            hook.asked().get(10, TimeUnit.SECONDS);
+            assertThat(criu.await(Duration.ofSeconds(20)).exitCode()).isNotZero();
         }
     }
 
