@@ -91,6 +91,16 @@ final class CheckpointDumper {
             this.runc = runc;
         }
 
+        /** Completes when CRIU is ready and asks for the freeze. */
+        CompletableFuture<String> ready() {
+            return hook.asked();
+        }
+
+        /** Completes when runc has exited. */
+        CompletableFuture<Process> exited() {
+            return runc.exited();
+        }
+
         /**
          * Once CRIU is ready, {@code freeze} freezes production and {@code whileFrozen} (the file
          * delta) runs alongside the dump; production is thawed once runc is done and
