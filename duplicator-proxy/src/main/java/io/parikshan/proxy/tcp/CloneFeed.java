@@ -231,9 +231,10 @@ public final class CloneFeed implements CloneConnection {
 
     private void drain() {
         draining = true;
-        boolean awaitAnswers = comparison != null && !comparison.settled() && !drainTimeout.isZero();
-        if (awaitAnswers) {
-            // the clone's last answers are still to be compared: send FIN after the queued bytes, keep reading
+        if (!drainTimeout.isZero()) {
+            // FIN after the queued bytes, and keep reading (comparing or discarding) until the clone
+            // closes its side or the deadline: closing with the clone's answers unread would send a
+            // reset, which can make the clone lose the end of the client's stream
             Channels.shutdownOutputAfterFlush(clone);
         } else {
             if (comparison != null && !comparison.settled()) {

@@ -370,10 +370,16 @@ class DuplicatorIT {
 
     @Test
     void unreachable_production_resets_the_client_and_a_refused_clone_only_counts() throws Exception {
-        int closedPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            closedPort = s.getLocalPort();
+        // a bound socket that never listens: the port is refused, and nobody else can take it meanwhile
+        Socket holder = new Socket();
+        holder.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
+        int closedPort = holder.getLocalPort();
+        try (holder) {
+            unreachableProductionAndRefusedClone(closedPort);
         }
+    }
+
+    private void unreachableProductionAndRefusedClone(int closedPort) throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
         TrafficDuplicator toNowhere = proxy(DuplicatorConfig.of(HostPort.parse("127.0.0.1:0"),
                 new HostPort("127.0.0.1", closedPort), List.of()));
@@ -439,9 +445,16 @@ class DuplicatorIT {
             open.setSoTimeout(10_000);
             open.getOutputStream().write("first half ".getBytes());
             assertThat(new String(open.getInputStream().readNBytes(11))).isEqualTo("first half ");
+            await("clone connected", Duration.ofSeconds(10), () -> clone.connections.size() == 1);
             CompletableFuture<Boolean> closing = CompletableFuture.supplyAsync(() -> proxy.closeGracefully(Duration.ofSeconds(20)));
             await("clone side closed", Duration.ofSeconds(10), () -> clone.connections.get(0).done);
-            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).as("no new connections").isInstanceOf(IOException.class);
+            await("new connections refused", Duration.ofSeconds(10), () -> {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    return false;
+                } catch (IOException refused) {
+                    return true;
+                }
+            });
             assertThat(closing).isNotDone();
             open.getOutputStream().write("second half".getBytes());
             open.shutdownOutput();
