@@ -3,6 +3,7 @@ package io.parikshan.cli;
 import io.parikshan.clone.ParikshanException;
 import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.HostPort;
+import io.parikshan.proxy.fidelity.FidelityConfig;
 import io.parikshan.session.SessionConfig;
 import picocli.CommandLine.Option;
 
@@ -30,7 +31,9 @@ import java.util.regex.Pattern;
 final class SessionOptions {
 
     private static final Set<String> KEYS = Set.of("port", "listen", "tests", "clones", "strategy", "sample", "metrics",
-            "resync-every", "resync-after-desyncs", "resync-backoff", "drain", "status-every");
+            "resync-every", "resync-after-desyncs", "resync-backoff", "drain", "status-every",
+            "compare", "ignore-header", "ignore-json", "ignore-body-regex", "noise-clones", "divergence-log",
+            "resync-on-divergence");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--port", paramLabel = "CONTAINER_PORT",
@@ -77,6 +80,31 @@ final class SessionOptions {
     @Option(names = "--status-every", paramLabel = "DURATION", description = "Interval of the status line (default 2s; 0s for none).")
     String statusEvery;
 
+    @Option(names = "--compare", paramLabel = "off|tcp|http|auto",
+            description = "Compare each clone's answers with production's (default off): tcp byte streams, http request by "
+                    + "request, auto detects HTTP. Kept answers count against the clone budgets, never slowing production.")
+    String compare;
+
+    @Option(names = "--ignore-header", paramLabel = "NAME", description = "HTTP header whose differences are noise (Date always is). Repeatable.")
+    List<String> ignoreHeaders = new ArrayList<>();
+
+    @Option(names = "--ignore-json", paramLabel = "PATH", description = "JSON body field whose differences are noise, e.g. $.id or $.items[*].ts. Repeatable.")
+    List<String> ignoreJson = new ArrayList<>();
+
+    @Option(names = "--ignore-body-regex", paramLabel = "REGEX", description = "Body text whose differences are noise. Repeatable.")
+    List<String> ignoreBodyRegex = new ArrayList<>();
+
+    @Option(names = "--noise-clones", description = "With --clones 2 or more: differences the clones disagree on are noise; "
+            + "only differences both clones share count as divergence.")
+    boolean noiseClones;
+
+    @Option(names = "--divergence-log", paramLabel = "N", description = "Divergent exchanges kept per clone for 'parikshan status' (default 32).")
+    String divergenceLog;
+
+    @Option(names = "--resync-on-divergence", paramLabel = "RATIO",
+            description = "Re-sync a clone whose divergence ratio reaches RATIO (e.g. 0.05) over at least 20 compared exchanges.")
+    String resyncOnDivergence;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the session settings (keys: " +
             "port, listen, tests, clones, strategy, sample, metrics, resync-every, resync-after-desyncs, resync-backoff, drain, status-every).")
     Path config;
@@ -90,7 +118,7 @@ final class SessionOptions {
     /** Whether any option asks for a session rather than a single clone. */
     boolean wanted() {
         return session || port != null || listen != null || !tests.isEmpty() || clones != null || config != null
-                || strategy != null || sample != null || resyncEvery != null;
+                || strategy != null || sample != null || resyncEvery != null || compare != null;
     }
 
     /** The session these options (and the config file) describe; one-line errors name the value. */
@@ -134,9 +162,41 @@ final class SessionOptions {
         c = c.withResync(every == null ? Optional.empty() : Optional.of(duration("--resync-every", every)),
                 after == null ? c.resyncAfterDesyncs() : parse("--resync-after-desyncs", after, Integer::parseInt, "a whole number, 0 for never"),
                 backoff == null ? c.resyncBackoff() : duration("--resync-backoff", backoff));
+        c = c.withFidelity(fidelity(file), Optional.ofNullable(pick(resyncOnDivergence, file, "resync-on-divergence"))
+                .map(r -> parse("--resync-on-divergence", r, Double::parseDouble, "a ratio in (0, 1], e.g. 0.05")));
         String d = pick(drain, file, "drain");
         String se = pick(statusEvery, file, "status-every");
         return c.withTiming(d == null ? c.drain() : duration("--drain", d), se == null ? c.statusEvery() : duration("--status-every", se));
+    }
+
+    private FidelityConfig fidelity(Properties file) {
+        String mode = pick(compare, file, "compare");
+        List<String> headers = orFile(ignoreHeaders, file, "ignore-header");
+        List<String> json = orFile(ignoreJson, file, "ignore-json");
+        List<String> regex = orFile(ignoreBodyRegex, file, "ignore-body-regex");
+        boolean noise = noiseClones || Boolean.parseBoolean(file.getProperty("noise-clones", "false").strip());
+        FidelityConfig f;
+        try {
+            f = FidelityConfig.parse(mode, headers, json, regex, noise);
+        } catch (IllegalArgumentException e) {
+            throw new ParikshanException(e.getMessage());
+        }
+        String log = pick(divergenceLog, file, "divergence-log");
+        if (log != null) {
+            f = f.withLogSize(parse("--divergence-log", log, FidelityConfig::parseLogSize, "a whole number from 0 to 10000"));
+        }
+        if ((noise || !headers.isEmpty() || !json.isEmpty() || !regex.isEmpty()) && !f.enabled()) {
+            throw new ParikshanException("noise rules and --noise-clones need comparison on; add --compare auto (or tcp, http)");
+        }
+        return f;
+    }
+
+    /** The option's values, or the file's comma-separated list under {@code key}. */
+    private static List<String> orFile(List<String> option, Properties file, String key) {
+        if (!option.isEmpty() || file.getProperty(key) == null) {
+            return option;
+        }
+        return Arrays.stream(file.getProperty(key).split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
     }
 
     private static String pick(String option, Properties file, String key) {

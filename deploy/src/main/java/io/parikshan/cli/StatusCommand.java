@@ -60,6 +60,17 @@ final class StatusCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static List<String> texts(JsonNode array) {
+        List<String> t = new ArrayList<>();
+        array.forEach(n -> t.add(n.asText()));
+        return t;
+    }
+
+    private static String oneLine(String text) {
+        String t = text.replace("\r", "").replace("\n", " | ");
+        return t.length() > 160 ? t.substring(0, 160) + "..." : t;
+    }
+
     private static void print(PrintWriter out, JsonNode s) {
         out.printf("session for %s (pid %d, %s, up %d s)%n", s.path("production").asText(), s.path("pid").asLong(),
                 s.path("state").asText(), s.path("uptimeSeconds").asLong());
@@ -74,6 +85,21 @@ final class StatusCommand implements Callable<Integer> {
                     c.path("lagBytes").asLong(), c.path("lagSeconds").asDouble(), c.path("desyncedConnections").asLong());
         }
         out.printf("  re-syncs  %s; failed %s%n", s.path("resyncs"), s.path("resyncFailures"));
+        for (JsonNode f : s.path("fidelity")) {
+            out.printf("  fidelity  %s (%s): %d compared, %d divergent (ratio %.4f), %d noise, dropped %s%n",
+                    f.path("cloneName").asText(), f.path("mode").asText(), f.path("compared").asLong(), f.path("divergent").asLong(),
+                    f.path("ratio").asDouble(), f.path("noise").asLong(), f.path("dropped"));
+            int shown = 0;
+            for (JsonNode d : f.path("divergentExchanges")) {
+                if (shown++ == 3) {
+                    out.printf("    ... %d more in 'parikshan status --json'%n", f.path("divergentExchanges").size() - 3);
+                    break;
+                }
+                out.printf("    #%d %s %s exchange %d: %s%n", d.path("number").asLong(), d.path("protocol").asText(),
+                        d.path("connection").asText(), d.path("exchange").asLong(), String.join("; ", texts(d.path("differences"))));
+                out.printf("       request: %s%n", oneLine(d.path("request").asText()));
+            }
+        }
         JsonNode p = s.path("probes");
         out.printf("  probes    pass %d, fail %d, error %d, timeout %d, skipped %d%n", p.path("pass").asLong(),
                 p.path("fail").asLong(), p.path("error").asLong(), p.path("timeout").asLong(), p.path("skipped").asLong());

@@ -13,6 +13,7 @@ import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.fidelity.CloneFidelity;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.PrintWriter;
@@ -160,7 +161,7 @@ public final class Session implements AutoCloseable {
         HostPort listen = takeoverOf.map(p -> new HostPort(PortTakeover.needsWildcardListen(p) ? "0.0.0.0" : "127.0.0.1", 0))
                 .orElseGet(() -> config.listen().orElseThrow());
         DuplicatorConfig dc = DuplicatorConfig.of(listen, endpoint.internal(), targets)
-                .withStrategy(config.strategy()).withSampleRate(config.sampleRate());
+                .withStrategy(config.strategy()).withSampleRate(config.sampleRate()).withFidelity(config.fidelity());
         TrafficDuplicator started;
         try {
             started = TrafficDuplicator.start(dc, registry);
@@ -374,6 +375,14 @@ public final class Session implements AutoCloseable {
         if (config.resyncAfterDesyncs() > 0 && desynced(c.name()) - c.desyncedAtStart() >= config.resyncAfterDesyncs()) {
             return Optional.of(ResyncReason.DESYNCED);
         }
+        if (config.resyncOnDivergence().isPresent()) {
+            // the proxy restarts a clone's record when it is replaced: the ratio is the current clone's
+            Optional<CloneFidelity> f = proxy.fidelity().clone(c.name());
+            if (f.isPresent() && f.get().comparedExchanges() >= SessionConfig.DIVERGENCE_MIN_EXCHANGES
+                    && f.get().divergenceRatio() >= config.resyncOnDivergence().get()) {
+                return Optional.of(ResyncReason.DIVERGENT);
+            }
+        }
         if (config.resyncEvery().isPresent() && c.age().compareTo(config.resyncEvery().get()) >= 0) {
             return Optional.of(ResyncReason.PERIODIC);
         }
@@ -474,7 +483,8 @@ public final class Session implements AutoCloseable {
                 Math.round(m.value("parikshan_proxy_active_connections", null)), clones,
                 SessionMetrics.counts(registry, "parikshan_resyncs_total"),
                 SessionMetrics.counts(registry, "parikshan_resync_failures_total"),
-                new SessionStatus.ProbeSummary(totals[0], totals[1], totals[2], totals[3], totals[4], lines));
+                new SessionStatus.ProbeSummary(totals[0], totals[1], totals[2], totals[3], totals[4], lines),
+                p == null || !config.fidelity().enabled() ? List.of() : p.fidelity().clones().stream().map(SessionStatus.FidelityStatus::of).toList());
     }
 
     /** The registry behind /metrics (proxy, session and probe series). */

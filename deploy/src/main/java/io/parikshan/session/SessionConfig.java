@@ -3,6 +3,7 @@ package io.parikshan.session;
 import io.parikshan.clone.ParikshanException;
 import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.HostPort;
+import io.parikshan.proxy.fidelity.FidelityConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,14 +31,20 @@ import java.util.Optional;
  *                          must not be frozen again and again)
  * @param drain             how long open client connections may finish through the proxy at the end
  * @param statusEvery       how often the foreground status line is printed (zero: never)
+ * @param fidelity          whether and how the proxy compares the clones' answers with production's
+ * @param resyncOnDivergence re-sync a clone whose divergence ratio reaches this (over at least
+ *                          {@link #DIVERGENCE_MIN_EXCHANGES} compared exchanges); empty: never
  */
 public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
                             int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
                             HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
-                            Duration resyncBackoff, Duration drain, Duration statusEvery) {
+                            Duration resyncBackoff, Duration drain, Duration statusEvery,
+                            FidelityConfig fidelity, Optional<Double> resyncOnDivergence) {
 
     public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
     public static final int MAX_CLONES = 8;
+    /** Fewest compared exchanges before a divergence ratio can trigger a re-sync. */
+    public static final int DIVERGENCE_MIN_EXCHANGES = 20;
 
     public SessionConfig {
         Objects.requireNonNull(production, "production");
@@ -67,6 +74,17 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
         if (resyncAfterDesyncs < 0) {
             throw new ParikshanException("--resync-after-desyncs " + resyncAfterDesyncs + " must be 0 (never) or more");
         }
+        if (fidelity.twoCloneNoise() && clones < 2) {
+            throw new ParikshanException("--noise-clones needs two clones to tell noise from divergence; add --clones 2");
+        }
+        resyncOnDivergence.ifPresent(r -> {
+            if (!(r > 0 && r <= 1)) {
+                throw new ParikshanException("--resync-on-divergence " + r + " must be a ratio in (0, 1], e.g. 0.05");
+            }
+            if (!fidelity.enabled()) {
+                throw new ParikshanException("--resync-on-divergence needs comparison on; add --compare auto (or tcp, http)");
+            }
+        });
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {
             throw new ParikshanException("durations must not be negative");
         }
@@ -76,46 +94,51 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     public static SessionConfig of(String production) {
         return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
                 List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty());
     }
 
     public SessionConfig withPort(int port) {
         return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withListen(HostPort at) {
         return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withClones(int n) {
         return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withSuites(List<Path> jars) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withMetrics(HostPort at) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                every, afterDesyncs, backoff, drain, statusEvery);
+                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
         return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
     }
 
     public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence);
+    }
+
+    public SessionConfig withFidelity(FidelityConfig f, Optional<Double> resyncAt) {
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt);
     }
 }

@@ -1,5 +1,8 @@
 package io.parikshan.session;
 
+import io.parikshan.proxy.fidelity.CloneFidelity;
+import io.parikshan.proxy.fidelity.DivergentExchange;
+
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +15,32 @@ import java.util.Map;
 public record SessionStatus(String production, String state, String clientAddress, boolean takeover,
                             String proxyAddress, String productionAddress, String metricsUrl, long pid,
                             long uptimeSeconds, long activeConnections, List<CloneStatus> clones,
-                            Map<String, Long> resyncs, Map<String, Long> resyncFailures, ProbeSummary probes) {
+                            Map<String, Long> resyncs, Map<String, Long> resyncFailures, ProbeSummary probes,
+                            List<FidelityStatus> fidelity) {
+
+    /**
+     * How faithfully a clone follows production (when the session compares answers): counts, the
+     * divergence ratio, and the first divergent exchanges with both answers side by side.
+     */
+    public record FidelityStatus(String cloneName, String mode, long compared, long divergent, long noise, double ratio,
+                                 Map<String, Long> dropped, List<Divergence> divergentExchanges) {
+
+        static FidelityStatus of(CloneFidelity f) {
+            return new FidelityStatus(f.cloneName(), f.mode().name().toLowerCase(java.util.Locale.ROOT),
+                    f.comparedExchanges(), f.divergentExchanges(), f.noiseExchanges(), f.divergenceRatio(),
+                    f.droppedComparisons(), f.divergenceLog().stream().map(Divergence::of).toList());
+        }
+    }
+
+    /** One divergent exchange, as JSON-friendly text. */
+    public record Divergence(long number, String at, String protocol, String connection, long exchange, String request,
+                             String productionAnswer, String cloneAnswer, List<String> differences) {
+
+        static Divergence of(DivergentExchange d) {
+            return new Divergence(d.number(), d.at().toString(), d.protocol(), d.connection(), d.exchange(), d.request(),
+                    d.productionAnswer(), d.cloneAnswer(), d.differences());
+        }
+    }
 
     /** One clone the proxy feeds. */
     public record CloneStatus(int slot, String name, String address, long ageSeconds, long activeConnections,
@@ -38,6 +66,9 @@ public record SessionStatus(String production, String state, String clientAddres
         }
         long resynced = resyncs.values().stream().mapToLong(Long::longValue).sum();
         b.append(" | resyncs ").append(resynced);
+        for (FidelityStatus f : fidelity) {
+            b.append(String.format(" | %s diverged %d/%d", f.cloneName(), f.divergent(), f.compared()));
+        }
         if (probes.pass() + probes.fail() + probes.error() + probes.timeout() > 0) {
             b.append(String.format(" | probes pass %d fail %d error %d timeout %d", probes.pass(), probes.fail(),
                     probes.error(), probes.timeout()));

@@ -212,6 +212,11 @@ class CloneBadInputIT {
         assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--drain", "ten"),
                 "--drain 'ten'", "30s");
         assertOneLineFailure(CliRun.of("clone", PROD, "--clones", "9", "--port", "8080", "--listen", "127.0.0.1:0"), "--clones 9");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--compare", "bytes", "--port", "8080", "--listen", "127.0.0.1:0"), "bytes");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--compare", "auto", "--noise-clones", "--port", "8080", "--listen", "127.0.0.1:0"),
+                "--noise-clones", "--clones 2");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--resync-on-divergence", "0.1", "--port", "8080", "--listen", "127.0.0.1:0"),
+                "--compare");
         Path config = Files.createTempFile("pk-session", ".properties");
         try {
             Files.writeString(config, "port=8080\nlisten=127.0.0.1:0\nclone=2\n");

@@ -195,6 +195,50 @@ class SessionWorkflowIT {
     }
 
     @Test
+    void answers_that_drift_from_production_are_reported_side_by_side_and_trigger_a_resync() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 1)) {
+            // the keep-alive reader's connection predates the takeover: production counts its requests,
+            // the clone never sees them, so the clone's /count drifts behind production's
+            Thread.sleep(1000);
+            startSession("--compare", "auto", "--resync-on-divergence", "0.3", "--resync-backoff", "1s",
+                    "--metrics", "127.0.0.1:0");
+            String first = status().path("clones").get(0).path("name").asText();
+            String url = "http://127.0.0.1:" + port + "/count";
+            for (int i = 0; i < 5; i++) { // fewer than the 20 compared exchanges a divergence re-sync needs
+                CloneBadInputIT.out("curl", "-sS", "-f", url); // a new connection each: through the proxy
+            }
+            JsonNode[] diverged = new JsonNode[1];
+            await("the divergent /count exchanges are logged with both answers", Duration.ofSeconds(30), () -> {
+                for (JsonNode f : status().path("fidelity")) {
+                    for (JsonNode d : f.path("divergentExchanges")) {
+                        if (f.path("cloneName").asText().equals(first) && d.path("request").asText().startsWith("GET /count")) {
+                            diverged[0] = d;
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            });
+            assertThat(diverged[0].path("differences").toString()).contains("body differs");
+            assertThat(diverged[0].path("productionAnswer").asText()).isNotEqualTo(diverged[0].path("cloneAnswer").asText());
+            assertThat(CliRun.of("status", prod).out()).contains("fidelity  " + first + " (auto)").contains("body differs");
+            for (int i = 0; i < 25; i++) {
+                CloneBadInputIT.out("curl", "-sS", "-f", url);
+            }
+            await("the drifted clone is re-synced", Duration.ofSeconds(90),
+                    () -> status().path("resyncs").path("divergent").asLong() >= 1);
+            assertThat(status().path("clones").get(0).path("name").asText()).isNotEqualTo(first);
+            String metrics = get(control + "/metrics");
+            assertThat(metrics).containsPattern("parikshan_fidelity_divergent_exchanges_total\\{clone=\"" + first + "\"} [1-9]");
+            endSession();
+            seen = load.stop();
+        }
+        assertThat(seen.failures()).as("client failures").isEmpty();
+        assertNothingLeft();
+    }
+
+    @Test
     void a_session_killed_with_sigkill_gives_the_published_port_back_to_production_within_seconds() throws Exception {
         startSession("--metrics", "127.0.0.1:0");
         String url = "http://127.0.0.1:" + port + "/count";
