@@ -239,8 +239,11 @@ class SessionWorkflowIT {
     }
 
     @Test
-    void a_session_killed_with_sigkill_gives_the_published_port_back_to_production_within_seconds() throws Exception {
-        startSession("--metrics", "127.0.0.1:0");
+    void a_periodically_resynced_session_killed_with_sigkill_gives_the_port_back_to_production_within_seconds() throws Exception {
+        startSession("--metrics", "127.0.0.1:0", "--resync-every", "10s");
+        String first = status().path("clones").get(0).path("name").asText();
+        await("a periodic re-sync", Duration.ofSeconds(60), () -> status().path("resyncs").path("periodic").asLong() >= 1);
+        assertThat(status().path("clones").get(0).path("name").asText()).isNotEqualTo(first);
         String url = "http://127.0.0.1:" + port + "/count";
         assertThat(CloneBadInputIT.out("curl", "-sS", "-f", url)).as("through the proxy").matches("\\d+");
         assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).contains("parikshan-takeover:" + prod);
