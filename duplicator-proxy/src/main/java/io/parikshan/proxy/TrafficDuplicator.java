@@ -5,9 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.parikshan.proxy.buffer.BufferBudget;
 import io.parikshan.proxy.fidelity.CompareMode;
 import io.parikshan.proxy.fidelity.FidelitySnapshot;
@@ -16,6 +14,7 @@ import io.parikshan.proxy.tcp.ClientConnectionHandler;
 import io.parikshan.proxy.tcp.Connector;
 import io.parikshan.proxy.tcp.NettyConnector;
 import io.parikshan.proxy.tcp.ProxyContext;
+import io.parikshan.proxy.tcp.Transport;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.net.InetSocketAddress;
@@ -49,11 +48,14 @@ public final class TrafficDuplicator implements Duplicator {
     private final BufferBudget globalBudget;
     private final DuplicatorMetrics metrics;
     private final CompareMode compareMode;
+    private final Transport transport;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TrafficDuplicator(EventLoopGroup acceptor, EventLoopGroup workers, Channel server,
-                              CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics, CompareMode compareMode) {
+                              CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics, CompareMode compareMode,
+                              Transport transport) {
         this.compareMode = compareMode;
+        this.transport = transport;
         this.acceptor = acceptor;
         this.workers = workers;
         this.server = server;
@@ -93,12 +95,13 @@ public final class TrafficDuplicator implements Duplicator {
         config.clones().forEach(routes::add);
         ProxyContext context = new ProxyContext(config, connector, routes, budget, metrics);
 
-        EventLoopGroup acceptor = new NioEventLoopGroup(1);
-        EventLoopGroup workers = new NioEventLoopGroup(ioThreads);
+        Transport transport = Transport.preferred();
+        EventLoopGroup acceptor = transport.newEventLoopGroup(1);
+        EventLoopGroup workers = transport.newEventLoopGroup(ioThreads);
         try {
             Channel server = new ServerBootstrap()
                     .group(acceptor, workers)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
@@ -112,7 +115,7 @@ public final class TrafficDuplicator implements Duplicator {
                     .bind(config.listen().host(), config.listen().port())
                     .syncUninterruptibly()
                     .channel();
-            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics, config.fidelity().mode());
+            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics, config.fidelity().mode(), transport);
         } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -131,6 +134,11 @@ public final class TrafficDuplicator implements Duplicator {
     @Override
     public void addClone(CloneTarget clone) {
         routes.add(clone);
+    }
+
+    /** The socket transport in use: native epoll, or NIO where epoll does not load. */
+    public Transport transport() {
+        return transport;
     }
 
     /** Stops feeding a clone and closes its connections (production connections stay). */

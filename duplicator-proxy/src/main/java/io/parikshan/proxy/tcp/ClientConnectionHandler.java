@@ -12,6 +12,7 @@ import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.fidelity.FidelityConfig;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -31,10 +32,26 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private List<CloneFeed> feeds = List.of();
     /** Compares the clones' answers with production's; null when comparison is off or nothing is duplicated. */
     private ConnectionComparison comparison;
+    /** Bytes of the chunk being written to production. */
     private int lastChunkBytes;
-    /** Parties (production + clones) that still have to take the current chunk before the next read. */
+    /** A chunk is on its way (to production; in the sync strategy, to the clones too): the next waits. */
+    private boolean chunkInFlight;
+    /** Parties (production + clones) that still have to take the current chunk before the next one (sync strategy). */
     private int awaiting;
     private final ChannelFutureListener productionWritten = this::productionWritten;
+    /**
+     * Chunks that arrived while the pull loop had not asked for them. The epoll transport reads a
+     * half-closed socket to its end whatever {@code AUTO_READ} says (Netty reads on EPOLLRDHUP so as
+     * not to lose data), so a client's last bytes and its FIN can come before production is up or
+     * while the previous chunk is still on its way. They wait here and go on one at a time, as if
+     * pulled; what waits is bounded by the client socket's receive buffer, as the client has
+     * finished sending.
+     */
+    private ArrayDeque<ByteBuf> held;
+    /** The client's FIN (or close) came while chunks were held: passed on after them. */
+    private boolean halfClosePending;
+    private boolean closePending;
+    private boolean productionUp;
 
     public ClientConnectionHandler(ProxyContext context) {
         this.context = context;
@@ -50,21 +67,50 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         production = connect.channel();
         connect.addListener(f -> {
             if (!f.isSuccess()) {
+                releaseHeld();
                 if (client.isOpen()) {
                     context.metrics().productionConnectFailed();
                     Channels.reset(client);
                 }
                 return;
             }
-            if (!client.isActive()) {
+            if (!client.isActive() && held == null && !halfClosePending) {
                 production.close();
                 return;
             }
+            productionUp = true;
             // the clone connects only once production did, in the order the client's connection came
             openCloneFeeds();
             production.read();
-            client.read();
+            nextChunk();
         });
+    }
+
+    /** The previous chunk was taken (or production just came up): pass on a held chunk, or FIN/close after the last, or pull the next. */
+    private void nextChunk() {
+        ByteBuf chunk = held == null ? null : held.poll();
+        if (chunk != null) {
+            forward(chunk);
+            return;
+        }
+        held = null;
+        if (halfClosePending) {
+            halfClosePending = false;
+            halfClosed();
+        }
+        if (closePending) {
+            closePending = false;
+            clientGone();
+        } else {
+            client.read();
+        }
+    }
+
+    private void releaseHeld() {
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held = null;
+        }
     }
 
     private void openCloneFeeds() {
@@ -104,21 +150,34 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             ReferenceCountUtil.release(msg);
             return;
         }
+        context.metrics().clientToProxy(chunk.readableBytes());
+        if (!productionUp || chunkInFlight || held != null) {
+            if (held == null) {
+                held = new ArrayDeque<>(4);
+            }
+            held.add(chunk);
+            return;
+        }
+        forward(chunk);
+    }
+
+    /** One chunk to every clone feed (retained duplicates) and then to production. */
+    private void forward(ByteBuf chunk) {
         int n = chunk.readableBytes();
-        context.metrics().clientToProxy(n);
-        lastChunkBytes = n;
         List<CloneFeed> fs = feeds;
+        chunkInFlight = true;
+        lastChunkBytes = n;
+        if (synchronizedStrategy) {
+            awaiting = 1 + fs.size(); // before the offers: a feed that drops the chunk counts its take at once
+        }
         ByteBuf forComparison = null;
         if (!fs.isEmpty()) {
             ByteBuf forClones = compactForClones(chunk);
             if (comparison != null && comparison.active()) {
                 forComparison = forClones.retainedDuplicate();
             }
-            if (synchronizedStrategy) {
-                awaiting = 1 + fs.size();
-            }
-            for (CloneFeed feed : fs) {
-                feed.offer(forClones.retainedDuplicate(), synchronizedStrategy ? stepTaken : null);
+            for (int i = 0; i < fs.size(); i++) { // indexed: no iterator per chunk
+                fs.get(i).offer(forClones.retainedDuplicate(), synchronizedStrategy ? stepTaken : null);
             }
             if (forClones != chunk) {
                 forClones.release();
@@ -146,39 +205,65 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
 
     private void productionWritten(ChannelFuture f) {
         if (!f.isSuccess()) {
+            chunkInFlight = false;
+            releaseHeld();
             Channels.closeOnFlush(client);
             production.close();
+            if (closePending) {
+                closePending = false;
+                clientGone(); // the client had left meanwhile: its clones still hear of it
+            }
             return;
         }
         context.metrics().proxyToProduction(lastChunkBytes);
         if (synchronizedStrategy) {
             stepTaken();
         } else {
-            client.read();
+            chunkInFlight = false;
+            nextChunk();
         }
     }
 
     private void stepTaken() {
         if (--awaiting == 0) {
-            client.read();
+            chunkInFlight = false;
+            nextChunk();
         }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            Channels.shutdownOutputAfterFlush(production);
-            for (CloneFeed feed : feeds) {
-                feed.clientHalfClosed();
+            if (productionUp && !chunkInFlight && held == null) {
+                halfClosed();
+            } else {
+                halfClosePending = true; // after the chunks before it
             }
-            Channels.closeIfOutputShutdown(client);
         }
         ReferenceCountUtil.release(evt);
+    }
+
+    /** The client sent FIN: production and the clones get FIN after the bytes before it. */
+    private void halfClosed() {
+        Channels.shutdownOutputAfterFlush(production);
+        for (CloneFeed feed : feeds) {
+            feed.clientHalfClosed();
+        }
+        Channels.closeIfOutputShutdown(client);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         context.metrics().connectionClosed();
+        if ((held != null || halfClosePending) && production != null && production.isOpen()) {
+            closePending = true; // its last bytes (and FIN) first, in order
+            return;
+        }
+        releaseHeld();
+        clientGone();
+    }
+
+    private void clientGone() {
         if (comparison != null) {
             comparison.clientClosed();
         }

@@ -174,6 +174,30 @@ class DuplicatorIT {
     }
 
     @Test
+    void a_clone_that_answers_as_much_as_it_gets_is_read_to_the_end_and_never_blocked() throws Exception {
+        // the clone's answers are read in batches (SO_RCVLOWAT on epoll): it must still never fill up
+        // and stop reading, which would overflow its buffer and desync it
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer clone = server(LoopbackServer.Behaviour.ECHO, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("echo", clone.address())));
+        int[] sizes = {3, 40_000, 24 * 1024 * 1024};
+        for (int i = 0; i < sizes.length; i++) {
+            byte[] p = payload("", sizes[i], 40 + i);
+            assertThat(LoopbackClient.send(address(proxy), p).answer()).isEqualTo(p);
+        }
+        await("the clone got every connection whole", Duration.ofSeconds(60),
+                () -> clone.connections.size() == sizes.length && clone.connections.stream().allMatch(r -> r.done));
+        long total = Arrays.stream(sizes).asLongStream().sum();
+        await("every echo of the clone read (and thrown away)", Duration.ofSeconds(30),
+                () -> metric("parikshan_clone_to_proxy_discarded_bytes_total", "echo") == total);
+        for (int i = 0; i < sizes.length; i++) {
+            assertThat(clone.connections.get(i).bytes).isEqualTo(sizes[i]);
+        }
+        assertThat(metric("parikshan_clone_desynced_connections_total", "echo")).isZero();
+        await("clone connections closed", Duration.ofSeconds(10), () -> metric("parikshan_clone_active_connections", "echo") == 0);
+    }
+
+    @Test
     void many_concurrent_connections_each_reach_the_clone_whole() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
         LoopbackServer clone = server(LoopbackServer.Behaviour.SUMMARY, 0);

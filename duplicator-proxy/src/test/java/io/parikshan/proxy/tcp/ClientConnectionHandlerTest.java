@@ -338,4 +338,93 @@ class ClientConnectionHandlerTest {
         assertThat(drain(connector.channelsTo(PRODUCTION).get(0))).isEqualTo("firstsecond");
         client.close();
     }
+
+    @Test
+    void bytes_and_fin_read_before_production_accepted_reach_production_and_clone_whole_and_in_order() {
+        // the epoll transport reads a half-closed socket to its end even with AUTO_READ off
+        connector.set(PRODUCTION, FakeConnector.Outcome.HANG);
+        ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A)));
+        EmbeddedChannel client = client(ctx, new ReadCounter());
+        client.writeInbound(chunk("early "));
+        client.writeInbound(chunk("bytes"));
+        client.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+
+        EmbeddedChannel production = connector.channelsTo(PRODUCTION).get(0);
+        assertThat(drain(production)).as("held until production accepted").isEmpty();
+        assertThat(connector.channelsTo(CLONE_A)).as("the clone connects after production").isEmpty();
+
+        connector.accept(production);
+        EmbeddedChannel a = connector.channelsTo(CLONE_A).get(0);
+        assertThat(drain(production)).isEqualTo("early bytes");
+        assertThat(drain(a)).as("the clone's stream has no hole").isEqualTo("early bytes");
+        assertThat(a.isOpen()).as("FIN passed on after the bytes (an in-memory channel closes)").isFalse();
+        assertThat(Scrape.value(registry, "parikshan_proxy_to_production_bytes_total", null)).isEqualTo(11);
+        assertThat(Scrape.value(registry, "parikshan_proxy_to_clone_bytes_total", "a")).isEqualTo(11);
+        assertThat(Scrape.value(registry, "parikshan_clone_desynced_connections_total", "a")).isZero();
+        client.close();
+    }
+
+    @Test
+    void a_client_gone_before_production_accepted_still_has_its_bytes_passed_on_then_production_closed() {
+        connector.set(PRODUCTION, FakeConnector.Outcome.HANG);
+        ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A)));
+        EmbeddedChannel client = client(ctx, new ReadCounter());
+        client.writeInbound(chunk("fire and forget"));
+        client.close();
+
+        EmbeddedChannel production = connector.channelsTo(PRODUCTION).get(0);
+        connector.accept(production);
+        assertThat(drain(production)).isEqualTo("fire and forget");
+        assertThat(production.isOpen()).isFalse();
+        assertThat(drain(connector.channelsTo(CLONE_A).get(0))).isEqualTo("fire and forget");
+        assertThat(Scrape.value(registry, "parikshan_proxy_active_connections", null)).isZero();
+    }
+
+    @Test
+    void early_bytes_are_released_when_production_cannot_be_reached() {
+        connector.set(PRODUCTION, FakeConnector.Outcome.HANG);
+        ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A)));
+        EmbeddedChannel client = client(ctx, new ReadCounter());
+        client.writeInbound(chunk("lost"));
+        EmbeddedChannel production = connector.channelsTo(PRODUCTION).get(0);
+        ((io.netty.channel.ChannelPromise) connector.opened.get(0).future()).setFailure(new java.net.ConnectException("refused"));
+        assertThat(client.isOpen()).as("the client is reset").isFalse();
+        assertThat(drain(production)).isEmpty();
+        assertThat(connector.channelsTo(CLONE_A)).isEmpty();
+    }
+
+    @Test
+    void sync_strategy_without_a_duplicated_clone_keeps_the_pull_loop_going() {
+        ProxyContext ctx = context(config().withStrategy(DuplicationStrategy.SYNC));
+        ReadCounter reads = new ReadCounter();
+        EmbeddedChannel client = client(ctx, reads);
+        int afterConnect = reads.reads;
+        client.writeInbound(chunk("one"));
+        client.writeInbound(chunk("two"));
+        assertThat(reads.reads).isEqualTo(afterConnect + 2);
+        assertThat(drain(connector.channelsTo(PRODUCTION).get(0))).isEqualTo("onetwo");
+        client.close();
+    }
+
+    @Test
+    void a_chunk_delivered_unasked_while_the_previous_is_on_its_way_waits_its_turn() {
+        // epoll delivers a half-closed client's last chunks unasked: the sync pacing must still hold
+        connector.set(CLONE_A, FakeConnector.Outcome.HANG);
+        ProxyContext ctx = context(config(new CloneTarget("a", CLONE_A)).withStrategy(DuplicationStrategy.SYNC));
+        EmbeddedChannel client = client(ctx, new ReadCounter());
+        EmbeddedChannel production = connector.channelsTo(PRODUCTION).get(0);
+        client.writeInbound(chunk("one"));
+        client.writeInbound(chunk("two"));
+        client.pipeline().fireUserEventTriggered(io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+        assertThat(drain(production)).as("two waits for the clone to take one").isEqualTo("one");
+        assertThat(production.isOpen()).as("no FIN before two").isTrue();
+
+        EmbeddedChannel a = connector.channelsTo(CLONE_A).get(0);
+        connector.accept(a);
+        assertThat(drain(production)).isEqualTo("two");
+        assertThat(drain(a)).isEqualTo("onetwo");
+        assertThat(production.isOpen()).as("FIN after two (an in-memory channel closes)").isFalse();
+        assertThat(Scrape.value(registry, "parikshan_clone_desynced_connections_total", "a")).isZero();
+        client.close();
+    }
 }
