@@ -167,5 +167,10 @@ if [[ ${PARIKSHAN_SKIP_BUILD:-0} != 1 ]]; then
     (cd "$repo" && mvn -B -q -ntp -DskipTests -DskipITs -pl deploy,probe-agent,examples/sample-probe-suite -am install) || die "maven build failed; run 'mvn -B -DskipTests install' in $repo to see why"
   fi
   step "parikshan doctor"
-  "$repo/deploy/bin/parikshan" doctor
+  jsa="$repo/deploy/target/parikshan.jsa"
+  if [[ ! -f $jsa || $jar -nt $jsa ]]; then
+    PARIKSHAN_CDS_DUMP=1 "$repo/deploy/bin/parikshan" doctor  # also writes the class-data archive
+  else
+    "$repo/deploy/bin/parikshan" doctor
+  fi
 fi
