@@ -126,6 +126,14 @@ class SessionWorkflowIT {
             CloneBadInputIT.out("curl", "-sS", base + "user42");
             await("the kv-read probe caught the bug in the clone", Duration.ofSeconds(30),
                     () -> probe(status(), "kv-read").path("fail").asLong() >= 1);
+            // the same failure through the probe commands, as a user would look at it
+            CliRun results = CliRun.of("probe", "results", first, "--agent-jar", agentJar().toString());
+            assertThat(results.exitCode()).as(results.err()).isZero();
+            assertThat(results.out()).contains("\"probe\":\"kv-read\"").contains("\"outcome\":\"fail\"")
+                    .contains("GET user42 served 'alice'");
+            CliRun listed = CliRun.of("probe", "list", first, "--agent-jar", agentJar().toString());
+            assertThat(listed.exitCode()).as(listed.err()).isZero();
+            assertThat(listed.out()).contains("sample-service");
 
             CliRun sync = CliRun.of("sync", prod);
             assertThat(sync.exitCode()).as(sync.err()).isZero();
