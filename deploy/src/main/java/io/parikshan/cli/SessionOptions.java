@@ -118,7 +118,10 @@ final class SessionOptions {
     /** Whether any option asks for a session rather than a single clone. */
     boolean wanted() {
         return session || port != null || listen != null || !tests.isEmpty() || clones != null || config != null
-                || strategy != null || sample != null || resyncEvery != null || compare != null;
+                || strategy != null || sample != null || metrics != null || resyncEvery != null
+                || resyncAfterDesyncs != null || resyncBackoff != null || drain != null || statusEvery != null
+                || compare != null || !ignoreHeaders.isEmpty() || !ignoreJson.isEmpty() || !ignoreBodyRegex.isEmpty()
+                || noiseClones || divergenceLog != null || resyncOnDivergence != null || agentJar != null;
     }
 
     /** The session these options (and the config file) describe; one-line errors name the value. */
