@@ -20,6 +20,10 @@
  *   to the clone budgets and dropped (counted) rather than ever pausing production.</li>
  * </ul>
  *
+ * {@link io.parikshan.proxy.tcp.Transport} picks Netty's native epoll where it loads, else NIO.
+ * Epoll delivers a half-closed client's last bytes unasked; the client handler holds them and
+ * passes them on one at a time, so the pull loop's order and pacing are the same on both.
+ *
  * All channels of one client connection share the client's event loop, so their state needs
  * no locks; only the budget shared by all connections is atomic. Connect, half-close and close
  * reach production and clones in the client's order.
