@@ -52,6 +52,9 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     private boolean halfClosePending;
     private boolean closePending;
     private boolean productionUp;
+    /** Inside {@link #forward}: a take completing there (a write can complete at once) moves on only after it. */
+    private boolean forwarding;
+    private boolean nextDue;
 
     public ClientConnectionHandler(ProxyContext context) {
         this.context = context;
@@ -170,23 +173,45 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         if (synchronizedStrategy) {
             awaiting = 1 + fs.size(); // before the offers: a feed that drops the chunk counts its take at once
         }
+        forwarding = true;
+        ByteBuf forClones = null;
         ByteBuf forComparison = null;
         if (!fs.isEmpty()) {
-            ByteBuf forClones = compactForClones(chunk);
+            // taken before production's write, which may release the chunk or move its reader index
+            forClones = compactForClones(chunk);
+            if (forClones == chunk) {
+                forClones = chunk.retainedDuplicate();
+            }
             if (comparison != null && comparison.active()) {
                 forComparison = forClones.retainedDuplicate();
             }
-            for (int i = 0; i < fs.size(); i++) { // indexed: no iterator per chunk
+        }
+        // production's write first: the clones' writes (a syscall each) must not delay it
+        production.writeAndFlush(chunk).addListener(productionWritten);
+        if (forClones != null) {
+            int last = fs.size() - 1;
+            for (int i = 0; i < last; i++) { // indexed: no iterator per chunk
                 fs.get(i).offer(forClones.retainedDuplicate(), synchronizedStrategy ? stepTaken : null);
             }
-            if (forClones != chunk) {
-                forClones.release();
-            }
+            fs.get(last).offer(forClones, synchronizedStrategy ? stepTaken : null); // the last takes our reference
         }
-        // duplicates first: writing may release the chunk
-        production.writeAndFlush(chunk).addListener(productionWritten);
         if (forComparison != null) {
             comparison.clientBytes(forComparison); // after production's write was issued
+        }
+        forwarding = false;
+        if (nextDue) {
+            nextDue = false;
+            nextChunk();
+        }
+    }
+
+    /** Every party took the current chunk: on to the next, once this chunk reached the clones too. */
+    private void chunkTaken() {
+        chunkInFlight = false;
+        if (forwarding) {
+            nextDue = true;
+        } else {
+            nextChunk();
         }
     }
 
@@ -219,15 +244,13 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         if (synchronizedStrategy) {
             stepTaken();
         } else {
-            chunkInFlight = false;
-            nextChunk();
+            chunkTaken();
         }
     }
 
     private void stepTaken() {
         if (--awaiting == 0) {
-            chunkInFlight = false;
-            nextChunk();
+            chunkTaken();
         }
     }
 
