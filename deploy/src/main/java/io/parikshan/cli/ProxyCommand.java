@@ -113,7 +113,7 @@ public final class ProxyCommand implements Callable<Integer> {
     String divergenceLog;
 
     @Option(names = "--io-threads", paramLabel = "N",
-            description = "Event-loop threads for TCP (default: one per core).")
+            description = "Event-loop threads for TCP (default: one per core; 1 can suit a small host with no clone).")
     String ioThreads;
 
     /** The I/O thread count the option gives, or the default. */
@@ -181,7 +181,9 @@ public final class ProxyCommand implements Callable<Integer> {
         }
         FidelityConfig fidelity = settings.duplicator().fidelity();
         out.printf("parikshan proxy: %s %s -> production %s, clones %s, strategy %s%s%s%n",
-                settings.udp() ? "udp" : "tcp", HostPort.of(duplicator.localAddress()),
+                settings.udp() ? "udp" : duplicator instanceof TrafficDuplicator t
+                        ? "tcp (" + t.transport().name().toLowerCase(java.util.Locale.ROOT) + ")" : "tcp",
+                HostPort.of(duplicator.localAddress()),
                 settings.duplicator().production(), duplicator.clones(),
                 settings.duplicator().strategy().name().toLowerCase(java.util.Locale.ROOT),
                 fidelity.enabled() ? ", compare " + fidelity.mode().label() + (fidelity.twoCloneNoise() ? " (clones as noise)" : "") : "",
