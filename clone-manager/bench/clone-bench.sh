@@ -4,11 +4,14 @@
 # dump, restore and total clone time (min/median/max), the checkpoint image size, and the
 # slowest answer production gave its client during a clone.
 #
-#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR]
+#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR] [-c new|old|both]
 #
 # With -B, every clone is made twice, once by this tree's CLI and once by BASELINE_JAR (another
 # build of parikshan.jar, e.g. from an older commit), alternating which goes first, against the
 # same production container; both are printed side by side, so host load hits both alike.
+# With -c, the named variant(s) run as deploy/bin/parikshan runs the CLI: with a class-data
+# archive written by one 'doctor' run, as deploy/host/setup.sh writes the launcher's. Without -c
+# neither uses one, so "-c new -B deploy/target/parikshan.jar" measures what the archive gains.
 #
 # Needs: root, a ready host (deploy/host/setup.sh), the image parikshan-test/hostusr:1
 # (deploy/host/test-image.sh), the CLI built (mvn -B -q -DskipTests -pl deploy -am install),
@@ -20,16 +23,19 @@ clones=${CLONES:-5}
 heaps=${HEAPS:-"64 256 1024"}
 base_port=${BASE_PORT:-18480}
 baseline=""
-while getopts "n:H:p:B:h" opt; do
+cds=""
+while getopts "n:H:p:B:c:h" opt; do
   case $opt in
     n) clones=$OPTARG ;;
     H) heaps=$OPTARG ;;
     p) base_port=$OPTARG ;;
     B) baseline=$OPTARG ;;
-    *) sed -n '2,16p' "$0"; exit 2 ;;
+    c) cds=$OPTARG ;;
+    *) sed -n '2,19p' "$0"; exit 2 ;;
   esac
 done
 [[ $clones =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: -n '$clones' is not a positive count; e.g. -n 5" >&2; exit 2; }
+[[ $cds =~ ^(|new|old|both)$ ]] || { echo "clone-bench: -c '$cds' is not new, old or both" >&2; exit 2; }
 for h in $heaps; do
   [[ $h =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: heap '$h' is not a size in MiB; e.g. -H \"64 256\"" >&2; exit 2; }
 done
@@ -56,8 +62,18 @@ if [[ -n $baseline ]]; then
   cp "$baseline" "$work/baseline.jar"
   variants=(new old)
 fi
+variant_jar() { echo "$work/$([[ $1 == new ]] && echo parikshan || echo baseline).jar"; }
+# Class-data archives are bound to the jar's path, so they are written here, for the copies.
+declare -A java_opts=([new]="" [old]="")
+for v in "${variants[@]}"; do
+  if [[ $cds == both || $cds == "$v" ]]; then
+    java -XX:ArchiveClassesAtExit="$work/$v.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$(variant_jar $v)" doctor >/dev/null \
+      || { echo "clone-bench: 'doctor' failed while writing the class-data archive; run deploy/host/setup.sh" >&2; exit 2; }
+    java_opts[$v]="-XX:SharedArchiveFile=$work/$v.jsa -Xlog:cds=off -Xlog:cds+dynamic=off"
+  fi
+done
 # The CLI of a variant: "new" is this tree's, "old" the baseline.
-cli_of() { local v=$1; shift; java -jar "$work/$([[ $v == new ]] && echo parikshan || echo baseline).jar" "$@"; }
+cli_of() { local v=$1; shift; java ${java_opts[$v]} -jar "$(variant_jar $v)" "$@"; }
 
 cleanup() {
   trap - EXIT INT TERM
@@ -158,6 +174,8 @@ print(row("frozen window", per(lambda r: r["frozenMillis"])))
 for phase in ("safety_checks", "prepare", "pre_copy", "delta_copy", "dump", "image_copy", "restore"):
     print(row(phase.replace("_", " "), per(lambda r, p=phase: r["phaseMillis"][p])))
 print(row("total clone", per(lambda r: r["totalMillis"])))
+# what the user waits for: the whole 'parikshan clone' command, JVM start and exit included
+print(row("command, JVM included", per(lambda r: (r["end"] - r["begin"]) * 1000)))
 print(row("checkpoint images", per(lambda r: r["imageBytes"] / 1048576), "MiB"))
 print(row("load average", per(lambda r: r.get("load", 0) * 100), "/100"))
 # production as its client saw it: requests that finished while a clone was being made
@@ -172,5 +190,5 @@ EOF
 done
 
 echo
-echo "clone-bench: $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}"
+echo "clone-bench: $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}${cds:+, class-data archive for $cds}"
 cat "$summary"
