@@ -149,8 +149,16 @@ public final class CloneManager {
                 clock.finish("runs alongside the dump, once production is frozen");
                 clock.start(ClonePhase.DUMP);
                 long pid = prod.getState().getPidLong();
-                CheckpointDumper.Dump dump = dumping.finish(() -> Freezer.freeze(pid),
-                        () -> copyFiles(prodUpper, cloneUpper, mounts));
+                CheckpointDumper.Dump dump = dumping.finish(() -> {
+                    Freezer frozen = Freezer.freeze(pid);
+                    try {
+                        progress.productionFrozen();
+                    } catch (RuntimeException e) {
+                        frozen.close(); // never leave production frozen behind a listener's failure
+                        throw e;
+                    }
+                    return frozen;
+                }, () -> copyFiles(prodUpper, cloneUpper, mounts));
                 frozenMillis = dump.frozenNanos() / 1_000_000;
                 clock.finish("memory and process state of " + prodName + ", and "
                         + Doctor.human(dump.deltaBytes()) + " of files changed since pre-copy; production frozen "

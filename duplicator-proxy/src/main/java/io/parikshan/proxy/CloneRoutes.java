@@ -32,27 +32,48 @@ public final class CloneRoutes {
 
     private CloneRoute route(CloneTarget target) {
         String name = target.name();
-        FidelityLedger ledger = new FidelityLedger(name, fidelity.mode(), fidelity.divergenceLogSize(),
+        return new CloneRoute(target, metrics.forClone(name), ledger(name));
+    }
+
+    private FidelityLedger ledger(String name) {
+        return new FidelityLedger(name, fidelity.mode(), fidelity.divergenceLogSize(),
                 fidelity.enabled() ? metrics.fidelityForClone(name) : null);
-        return new CloneRoute(target, metrics.forClone(name), ledger);
     }
 
     public List<CloneRoute> current() {
         return routes;
     }
 
+    /** The clones fed now (clones still being made are not among them). */
     public List<CloneTarget> targets() {
-        return routes.stream().map(CloneRoute::target).toList();
+        return routes.stream().filter(r -> !r.isPending()).map(CloneRoute::target).toList();
     }
 
     public synchronized void add(CloneTarget target) {
         Objects.requireNonNull(target, "clone target");
-        if (find(target.name()).isPresent()) {
-            throw new IllegalArgumentException("a clone named '" + target.name() + "' is already fed; remove it first or pick another name");
-        }
+        requireFree(target.name());
         List<CloneRoute> next = new ArrayList<>(routes);
         next.add(route(target));
         routes = List.copyOf(next);
+    }
+
+    /**
+     * Starts holding connections for a clone that is being made (named as it will be): each
+     * client connection opened from now on keeps its bytes for it, within the budgets, until
+     * {@link #start} gives its address, or drops them silently on {@link #remove}.
+     */
+    public synchronized void hold(String name) {
+        requireFree(name);
+        List<CloneRoute> next = new ArrayList<>(routes);
+        next.add(CloneRoute.pending(name, metrics.forClone(name), ledger(name)));
+        routes = List.copyOf(next);
+    }
+
+    /** The clone held for by {@link #hold} runs: its connections connect and send what they held. */
+    public synchronized void start(CloneTarget running) {
+        CloneRoute route = find(running.name()).filter(CloneRoute::isPending).orElseThrow(() ->
+                new IllegalArgumentException("no clone named '" + running.name() + "' is being held for"));
+        route.start(running);
     }
 
     /** Removes a clone and closes its connections; false if no clone has that name. */
@@ -85,6 +106,12 @@ public final class CloneRoutes {
         old.retire();
     }
 
+    private void requireFree(String name) {
+        if (find(name).isPresent()) {
+            throw new IllegalArgumentException("a clone named '" + name + "' is already fed; remove it first or pick another name");
+        }
+    }
+
     /** Retires every clone (proxy shutdown). */
     public synchronized void clear() {
         List<CloneRoute> old = routes;
@@ -93,6 +120,6 @@ public final class CloneRoutes {
     }
 
     private Optional<CloneRoute> find(String name) {
-        return routes.stream().filter(r -> r.target().name().equals(name)).findFirst();
+        return routes.stream().filter(r -> r.cloneName().equals(name)).findFirst();
     }
 }

@@ -20,6 +20,28 @@ public interface Duplicator extends AutoCloseable {
     /** Swaps a clone for a fresh one (re-sync) in one step. */
     void replaceClone(String oldName, CloneTarget replacement);
 
+    /**
+     * Starts holding, for the clone {@code name} that is being made, the client connections
+     * opened from now on (see {@link HeldClone}); called the moment production is frozen for its
+     * checkpoint. A duplicator that cannot hold (UDP) feeds the clone from {@code start} on.
+     */
+    default HeldClone hold(String name) {
+        return new HeldClone() {
+            @Override
+            public void start(CloneTarget running, String replacing) {
+                if (replacing == null) {
+                    addClone(running);
+                } else {
+                    replaceClone(replacing, running);
+                }
+            }
+
+            @Override
+            public void cancel() {
+            }
+        };
+    }
+
     /** The clones fed right now. */
     List<CloneTarget> clones();
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parikshan.proxy.CloneConnection;
 import io.parikshan.proxy.CloneRoute;
+import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.buffer.BufferBudget;
 import io.parikshan.proxy.fidelity.DropReason;
 
@@ -44,6 +45,8 @@ public final class CloneFeed implements CloneConnection {
 
     private Channel clone;
     private State state = State.CONNECTING;
+    /** The clone is still being made (no address yet): bytes are held, production never waits for them. */
+    private boolean waitingForClone;
     private long unsentBytes;
     private volatile long oldestPendingNanos;
     private boolean abandoned;
@@ -89,12 +92,25 @@ public final class CloneFeed implements CloneConnection {
             comparison.attach(feed);
         }
         route.metrics().opened();
-        ChannelFuture connect = connector.connect(client, route.target().address(),
-                new CloneAnswerDiscarder(route.metrics(), comparison), true);
-        feed.clone = connect.channel();
-        feed.clone.closeFuture().addListener(f -> feed.onCloneClosed());
-        connect.addListener(feed::onConnected);
+        if (route.isPending()) {
+            // the clone is being made: hold the bytes until it runs, then connect from the client's loop
+            feed.waitingForClone = true;
+            route.whenRunning(t -> client.eventLoop().execute(() -> feed.connect(connector, t.address())));
+        } else {
+            feed.connect(connector, route.target().address());
+        }
         return feed;
+    }
+
+    private void connect(Connector connector, HostPort address) {
+        waitingForClone = false;
+        if (abandoned || state == State.CLOSED) {
+            return; // retired or dropped while the clone was being made
+        }
+        ChannelFuture connect = connector.connect(client, address, new CloneAnswerDiscarder(route.metrics(), comparison), true);
+        clone = connect.channel();
+        clone.closeFuture().addListener(f -> onCloneClosed());
+        connect.addListener(this::onConnected);
     }
 
     /**
@@ -126,6 +142,11 @@ public final class CloneFeed implements CloneConnection {
         long now = System.nanoTime();
         if (unsent.isEmpty()) {
             oldestPendingNanos = now;
+        }
+        if (waitingForClone && onTaken != null) {
+            // sync strategy: production must not wait for a clone that is still being restored
+            onTaken.run();
+            onTaken = null;
         }
         Chunk c = new Chunk(n, now, onTaken);
         unsent.add(c);

@@ -3,6 +3,8 @@ package io.parikshan.proxy.it;
 import io.parikshan.proxy.ByteSize;
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.DuplicatorConfig;
+import io.parikshan.proxy.DuplicationStrategy;
+import io.parikshan.proxy.HeldClone;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.Scrape;
 import io.parikshan.proxy.TrafficDuplicator;
@@ -456,6 +458,55 @@ class DuplicatorIT {
                         && first.connections.get(1).done && second.connections.get(1).done);
         assertThat(first.connections.get(1).crc()).isEqualTo(crc(p));
         assertThat(second.connections.get(1).crc()).isEqualTo(crc(p));
+    }
+
+    @Test
+    void a_clone_held_for_while_it_is_made_gets_every_connection_opened_meanwhile_and_production_never_waits() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer old = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer fresh = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        // sync: production waits for clones; it must not wait for one that does not run yet
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("c1", old.address()))
+                .withStrategy(DuplicationStrategy.SYNC));
+
+        HeldClone held = proxy.hold("c2"); // production frozen for c2's checkpoint
+        assertThat(proxy.clones()).extracting(CloneTarget::name).containsExactly("c1");
+        byte[] whole = payload("during-restore", 300_000, 21);
+        assertThat(LoopbackClient.send(address(proxy), whole).answer())
+                .as("production answers in full while the clone is still being made").isEqualTo(whole);
+        byte[] first = "first half ".getBytes();
+        byte[] second = "second half".getBytes();
+        try (Socket open = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
+            open.setSoTimeout(10_000);
+            open.getOutputStream().write(first);
+            assertThat(open.getInputStream().readNBytes(first.length)).isEqualTo(first);
+            assertThat(proxy.bufferedBytes()).as("held for c2").isGreaterThanOrEqualTo(whole.length + first.length);
+            assertThat(fresh.connections).as("c2 does not run yet").isEmpty();
+
+            held.start(new CloneTarget("c2", fresh.address()), "c1"); // c2 runs and replaces c1
+            assertThat(proxy.clones()).extracting(CloneTarget::name).containsExactly("c2");
+            await("c2 got the finished connection whole", Duration.ofSeconds(10),
+                    () -> fresh.connections.stream().anyMatch(c -> c.done && c.bytes == whole.length));
+            open.getOutputStream().write(second);
+            assertThat(open.getInputStream().readNBytes(second.length)).isEqualTo(second);
+        }
+        await("c2 got the open connection from its first byte", Duration.ofSeconds(10),
+                () -> fresh.connections.size() == 2 && fresh.connections.stream().allMatch(c -> c.done));
+        assertThat(fresh.connections).extracting(LoopbackServer.Received::crc)
+                .containsExactlyInAnyOrder(crc(whole), crc((new String(first) + new String(second)).getBytes()));
+        await("c1's connections closed", Duration.ofSeconds(10), () -> old.connections.stream().allMatch(c -> c.done));
+        assertThat(metric("parikshan_clone_desynced_connections_total", "c2")).isZero();
+        assertThat(metric("parikshan_clone_desynced_connections_total", "c1")).isZero();
+
+        // a clone that never comes (its restore failed): what was held is let go, not counted
+        HeldClone failed = proxy.hold("c3");
+        assertThat(LoopbackClient.send(address(proxy), whole).answer()).isEqualTo(whole);
+        failed.cancel();
+        await("held bytes given back", Duration.ofSeconds(10), () -> proxy.bufferedBytes() == 0);
+        assertThat(metric("parikshan_clone_desynced_connections_total", "c3")).isZero();
+        assertThatThrownBy(() -> failed.start(new CloneTarget("c3", fresh.address()), null))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(proxy.clones()).extracting(CloneTarget::name).containsExactly("c2");
     }
 
     @Test
