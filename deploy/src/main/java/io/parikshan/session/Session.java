@@ -11,6 +11,7 @@ import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.ParikshanException;
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.DuplicatorConfig;
+import io.parikshan.proxy.HeldClone;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.TrafficDuplicator;
 import io.parikshan.proxy.fidelity.CloneFidelity;
@@ -92,9 +93,10 @@ public final class Session implements AutoCloseable {
     }
 
     /**
-     * Starts a session: clones production, starts the proxy in front of it feeding the clones, loads
-     * the probe suites into every clone, takes over production's published port when asked, and
-     * serves the metrics and control endpoint. On any failure everything made so far is removed.
+     * Starts a session: serves the metrics and control endpoint, starts the proxy in front of
+     * production and takes over production's published port when asked, then clones production,
+     * loads the probe suites into every clone and lets each clone join the proxy with the
+     * connections opened since its checkpoint. On any failure everything made so far is removed.
      *
      * @param agent the probe agent control, or null when no suites are given
      */
@@ -144,23 +146,12 @@ public final class Session implements AutoCloseable {
         out.printf("parikshan: session for %s, port %d (production at %s)%n", endpoint.container(),
                 endpoint.containerPort(), endpoint.internal());
         out.flush();
-        // the endpoint first: a taken port must fail before production is frozen for a clone
+        // the endpoint and the proxy first: a taken port must fail before production is frozen for a clone
         control = ControlServer.start(config.metrics(), registry, this);
-        List<CloneTarget> targets = new ArrayList<>();
-        for (int slot = 1; slot <= slots.length; slot++) {
-            LiveClone c = makeClone(slot, "clone " + slot + "/" + slots.length);
-            synchronized (this) {
-                if (closed) { // a signal ended the session half-way
-                    teardown.destroy(c.name());
-                }
-                requireOpen();
-                slots[slot - 1] = c;
-            }
-            targets.add(c.target());
-        }
         HostPort listen = takeoverOf.map(p -> new HostPort(PortTakeover.needsWildcardListen(p) ? "0.0.0.0" : "127.0.0.1", 0))
                 .orElseGet(() -> config.listen().orElseThrow());
-        DuplicatorConfig dc = DuplicatorConfig.of(listen, endpoint.internal(), targets)
+        // No clone yet: each one joins when it runs, with the connections opened since its checkpoint.
+        DuplicatorConfig dc = DuplicatorConfig.of(listen, endpoint.internal(), List.of())
                 .withStrategy(config.strategy()).withSampleRate(config.sampleRate()).withFidelity(config.fidelity());
         TrafficDuplicator started;
         try {
@@ -190,6 +181,26 @@ public final class Session implements AutoCloseable {
         } else {
             out.printf("parikshan: proxy listening on %s%n", proxyAt);
         }
+        for (int slot = 1; slot <= slots.length; slot++) {
+            String name = nextCloneName();
+            HeldClone[] held = new HeldClone[1];
+            LiveClone c;
+            try {
+                c = makeClone(slot, "clone " + slot + "/" + slots.length, name, held);
+            } catch (RuntimeException e) {
+                cancel(held[0]);
+                throw e;
+            }
+            synchronized (this) {
+                if (closed) { // a signal ended the session half-way
+                    cancel(held[0]);
+                    teardown.destroy(c.name());
+                }
+                requireOpen();
+                join(held[0], c, null);
+                slots[slot - 1] = c;
+            }
+        }
         file = SessionFile.write(stateRoot, endpoint.container(), control.url());
         state = "running";
         out.printf("parikshan: metrics %s/metrics, status %s/status; Ctrl-C ends the session%n", control.url(), control.url());
@@ -207,11 +218,22 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    /** Makes a clone for a slot and loads the probe suites into it. */
-    private LiveClone makeClone(int slot, String what) {
+    /**
+     * Makes a clone for a slot and loads the probe suites into it. The moment production is frozen
+     * for its checkpoint, the proxy starts holding new connections for it ({@code held[0]}), so it
+     * can join in step with production once the suites are loaded (see {@link #join}).
+     */
+    private LiveClone makeClone(int slot, String what, String name, HeldClone[] held) {
         out.printf("parikshan: making %s of %s%n", what, endpoint.container());
         out.flush();
-        CloneReport report = cloneManager.clone(new CloneRequest(endpoint.container(), nextCloneName(), List.of()), progress());
+        Runnable onFrozen = () -> {
+            try {
+                held[0] = proxy.hold(name);
+            } catch (RuntimeException e) {
+                // the clone then joins without the connections opened during its restore
+            }
+        };
+        CloneReport report = cloneManager.clone(new CloneRequest(endpoint.container(), name, List.of()), progress(onFrozen));
         metrics.cloneMade(report.totalMillis(), report.frozenMillis());
         out.printf("parikshan: %s running at %s after %d ms (production frozen %d ms)%n", report.cloneName(),
                 report.cloneIp(), report.totalMillis(), report.frozenMillis());
@@ -260,10 +282,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private CloneProgress progress() {
+    private CloneProgress progress(Runnable onFrozen) {
         return new CloneProgress() {
             @Override
-            public void started(ClonePhase phase) {
+            public void productionFrozen() {
+                onFrozen.run();
             }
 
             @Override
@@ -305,9 +328,11 @@ public final class Session implements AutoCloseable {
         long t0 = System.nanoTime();
         out.printf("parikshan: re-sync of %s (%s)%n", old.name(), reason.label());
         LiveClone fresh;
+        HeldClone[] held = new HeldClone[1];
         try {
-            fresh = makeClone(slot, "a fresh clone for slot " + slot);
+            fresh = makeClone(slot, "a fresh clone for slot " + slot, nextCloneName(), held);
         } catch (RuntimeException e) {
+            cancel(held[0]);
             metrics.resyncFailed(reason);
             old.lastFailedResyncNanos(System.nanoTime());
             out.printf("parikshan: re-sync of %s failed, it stays: %s%n", old.name(), e.getMessage());
@@ -316,10 +341,11 @@ public final class Session implements AutoCloseable {
         }
         synchronized (this) {
             if (closed) {
+                cancel(held[0]);
                 teardown.destroy(fresh.name());
                 throw new ParikshanException("the session ended during the re-sync");
             }
-            proxy.replaceClone(old.name(), fresh.target());
+            join(held[0], fresh, old.name());
             slots[slot - 1] = fresh;
         }
         retire(old);
@@ -329,6 +355,27 @@ public final class Session implements AutoCloseable {
                 old.name(), fresh.name(), millis, fresh.report().totalMillis(), fresh.report().frozenMillis(), reason.label());
         out.flush();
         return fresh.name();
+    }
+
+    /**
+     * Feeds a clone that runs (and has its suites loaded) from now on, replacing {@code replacing}
+     * if not null. A clone that was held for gets first the connections opened since its
+     * checkpoint, so it has seen what production has.
+     */
+    private void join(HeldClone held, LiveClone c, String replacing) {
+        if (held != null) {
+            held.start(c.target(), replacing);
+        } else if (replacing != null) {
+            proxy.replaceClone(replacing, c.target());
+        } else {
+            proxy.addClone(c.target());
+        }
+    }
+
+    private static void cancel(HeldClone held) {
+        if (held != null) {
+            held.cancel();
+        }
     }
 
     /** Keeps an old clone's final probe counts, then removes it. */
