@@ -32,7 +32,7 @@ PACKAGES=(
   protobuf-compiler python3-protobuf libnl-3-dev libnet1-dev libcap-dev libbsd-dev
   libnftables-dev libgnutls28-dev uuid-dev libaio-dev libdrm-dev xz-utils dpkg-dev
   # real servers and clients used by tests, benchmarks and the demo
-  curl redis-server redis-tools wrk haproxy nginx-light busybox prometheus
+  curl redis-server redis-tools wrk haproxy nginx-light busybox prometheus dnsmasq-base bind9-dnsutils
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

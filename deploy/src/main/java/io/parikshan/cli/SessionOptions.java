@@ -36,8 +36,8 @@ final class SessionOptions {
             "resync-on-divergence");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
-    @Option(names = "--port", paramLabel = "CONTAINER_PORT",
-            description = "Production's container port to duplicate (default: the only TCP port it publishes or exposes).")
+    @Option(names = "--port", paramLabel = "CONTAINER_PORT[/udp]",
+            description = "Production's container port to duplicate, PORT or PORT/udp (default: the only TCP port it publishes or exposes).")
     String port;
 
     @Option(names = "--listen", paramLabel = "HOST:PORT",
@@ -130,13 +130,18 @@ final class SessionOptions {
         SessionConfig c = SessionConfig.of(production);
         String p = pick(port, file, "port");
         if (p != null) {
+            String[] portAndProtocol = p.strip().toLowerCase(Locale.ROOT).split("/", -1);
+            boolean udp = portAndProtocol.length == 2 && portAndProtocol[1].equals("udp");
             c = c.withPort(parse("--port", p, s -> {
-                int n = Integer.parseInt(s);
+                if (portAndProtocol.length > 2 || (portAndProtocol.length == 2 && !udp && !portAndProtocol[1].equals("tcp"))) {
+                    throw new IllegalArgumentException();
+                }
+                int n = Integer.parseInt(portAndProtocol[0]);
                 if (n < 1 || n > 65535) {
                     throw new IllegalArgumentException();
                 }
                 return n;
-            }, "a container port from 1 to 65535"));
+            }, "a container port from 1 to 65535, optionally with /tcp or /udp, e.g. 8080 or 53/udp"), udp);
         }
         String l = pick(listen, file, "listen");
         if (l != null) {

@@ -41,8 +41,16 @@ public final class PortTakeover implements AutoCloseable {
      * @param tag names the rules (the production container), so stale ones can be found
      */
     public static PortTakeover redirect(String tag, HostPort published, int proxyPort) {
+        return redirect(tag, published, proxyPort, false);
+    }
+
+    /**
+     * As above, for a UDP port when {@code udp}: new flows (a client address and port not seen
+     * within conntrack's UDP timeout) go to the proxy, flows already under way stay with production.
+     */
+    public static PortTakeover redirect(String tag, HostPort published, int proxyPort, boolean udp) {
         removeStale(tag::equals);
-        List<List<String>> rules = rules(tag, published, proxyPort);
+        List<List<String>> rules = rules(tag, published, proxyPort, udp);
         List<List<String>> inserted = new ArrayList<>();
         try {
             for (List<String> rule : rules) {
@@ -62,7 +70,11 @@ public final class PortTakeover implements AutoCloseable {
     }
 
     static List<List<String>> rules(String tag, HostPort published, int proxyPort) {
-        List<String> match = new ArrayList<>(List.of("-p", "tcp"));
+        return rules(tag, published, proxyPort, false);
+    }
+
+    static List<List<String>> rules(String tag, HostPort published, int proxyPort, boolean udp) {
+        List<String> match = new ArrayList<>(List.of("-p", udp ? "udp" : "tcp"));
         if (published.host().equals("0.0.0.0") || published.host().equals("::")) {
             match.addAll(List.of("-m", "addrtype", "--dst-type", "LOCAL"));
         } else {

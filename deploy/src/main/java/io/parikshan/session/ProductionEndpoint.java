@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * published on, if any (what clients use, and what the proxy takes over).
  */
 public record ProductionEndpoint(String container, String containerId, int containerPort,
-                                 HostPort internal, Optional<HostPort> published) {
+                                 HostPort internal, Optional<HostPort> published, boolean udp) {
 
     /**
      * Finds the endpoint of a running container.
@@ -27,6 +27,11 @@ public record ProductionEndpoint(String container, String containerId, int conta
      * @param port the container port, or null for the only TCP port production publishes (or exposes)
      */
     public static ProductionEndpoint resolve(DockerEngine engine, String container, Integer port) {
+        return resolve(engine, container, port, false);
+    }
+
+    /** As above, for a UDP port when {@code udp} (a UDP port must be given). */
+    public static ProductionEndpoint resolve(DockerEngine engine, String container, Integer port, boolean udp) {
         InspectContainerResponse prod = engine.inspect(container).orElseThrow(() -> new ParikshanException(
                 "no container named '" + container + "'; see 'docker ps' for running containers"));
         if (!Boolean.TRUE.equals(prod.getState().getRunning())) {
@@ -35,7 +40,7 @@ public record ProductionEndpoint(String container, String containerId, int conta
         String name = prod.getName().startsWith("/") ? prod.getName().substring(1) : prod.getName();
         Map<ExposedPort, Ports.Binding[]> bindings = prod.getNetworkSettings().getPorts() == null
                 ? Map.of() : prod.getNetworkSettings().getPorts().getBindings();
-        int chosen = port != null ? port : onlyPort(name, prod, bindings);
+        int chosen = port != null ? port : onlyPort(name, prod, bindings); // a UDP port always comes with --port
         if (chosen < 1 || chosen > 65535) {
             throw new ParikshanException("--port " + chosen + " is not a port number; give the container port, e.g. --port 8080");
         }
@@ -51,12 +56,12 @@ public record ProductionEndpoint(String container, String containerId, int conta
                     + "network?); run production on a bridge network so the proxy can reach it");
         }
         Optional<HostPort> published = Optional.empty();
-        Ports.Binding[] b = bindings.get(new ExposedPort(chosen, InternetProtocol.TCP));
+        Ports.Binding[] b = bindings.get(new ExposedPort(chosen, udp ? InternetProtocol.UDP : InternetProtocol.TCP));
         if (b != null && b.length > 0 && b[0].getHostPortSpec() != null && !b[0].getHostPortSpec().isBlank()) {
             String hostIp = b[0].getHostIp() == null || b[0].getHostIp().isBlank() ? "0.0.0.0" : b[0].getHostIp();
             published = Optional.of(new HostPort(hostIp, Integer.parseInt(b[0].getHostPortSpec())));
         }
-        return new ProductionEndpoint(name, prod.getId(), chosen, new HostPort(ip, chosen), published);
+        return new ProductionEndpoint(name, prod.getId(), chosen, new HostPort(ip, chosen), published, udp);
     }
 
     private static int onlyPort(String name, InspectContainerResponse prod, Map<ExposedPort, Ports.Binding[]> bindings) {

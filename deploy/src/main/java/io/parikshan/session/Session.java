@@ -10,11 +10,13 @@ import io.parikshan.clone.CloneTeardown;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.ParikshanException;
 import io.parikshan.proxy.CloneTarget;
+import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.HeldClone;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.TrafficDuplicator;
 import io.parikshan.proxy.fidelity.CloneFidelity;
+import io.parikshan.proxy.udp.UdpDuplicator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.PrintWriter;
@@ -67,7 +69,7 @@ public final class Session implements AutoCloseable {
     private final List<SessionMetrics.ProbeSample> retiredProbes = new ArrayList<>();
     private final ExecutorService resyncer;
     private final ScheduledExecutorService monitor;
-    private volatile TrafficDuplicator proxy;
+    private volatile Duplicator proxy;
     private volatile PortTakeover takeover;
     private volatile ControlServer control;
     private volatile SessionFile file;
@@ -115,7 +117,8 @@ public final class Session implements AutoCloseable {
             throw new IllegalArgumentException("probe suites need the probe agent");
         }
         engine.requireReachable();
-        ProductionEndpoint endpoint = ProductionEndpoint.resolve(engine, config.production(), config.containerPort().orElse(null));
+        ProductionEndpoint endpoint = ProductionEndpoint.resolve(engine, config.production(),
+                config.containerPort().orElse(null), config.udp());
         Optional<HostPort> takeoverOf = takeoverTarget(config, endpoint);
         SessionFile.requireNoneRunning(stateRoot, endpoint.container());
         Session s = new Session(config, engine, stateRoot, agent, out, endpoint);
@@ -138,13 +141,13 @@ public final class Session implements AutoCloseable {
             return isPublished ? endpoint.published() : Optional.empty();
         }
         return Optional.of(endpoint.published().orElseThrow(() -> new ParikshanException("container '"
-                + endpoint.container() + "' does not publish port " + endpoint.containerPort()
+                + endpoint.container() + "' does not publish port " + endpoint.containerPort() + (endpoint.udp() ? "/udp" : "")
                 + " on the host; give the address clients should use with --listen HOST:PORT")));
     }
 
     private void begin(Optional<HostPort> takeoverOf) {
-        out.printf("parikshan: session for %s, port %d (production at %s)%n", endpoint.container(),
-                endpoint.containerPort(), endpoint.internal());
+        out.printf("parikshan: session for %s, port %d%s (production at %s)%n", endpoint.container(),
+                endpoint.containerPort(), endpoint.udp() ? "/udp" : "", endpoint.internal());
         out.flush();
         // the endpoint and the proxy first: a taken port must fail before production is frozen for a clone
         control = ControlServer.start(config.metrics(), registry, this);
@@ -153,9 +156,9 @@ public final class Session implements AutoCloseable {
         // No clone yet: each one joins when it runs, with the connections opened since its checkpoint.
         DuplicatorConfig dc = DuplicatorConfig.of(listen, endpoint.internal(), List.of())
                 .withStrategy(config.strategy()).withSampleRate(config.sampleRate()).withFidelity(config.fidelity());
-        TrafficDuplicator started;
+        Duplicator started;
         try {
-            started = TrafficDuplicator.start(dc, registry);
+            started = endpoint.udp() ? UdpDuplicator.start(dc, registry) : TrafficDuplicator.start(dc, registry);
         } catch (IllegalStateException e) {
             throw new ParikshanException(e.getMessage());
         }
@@ -168,7 +171,7 @@ public final class Session implements AutoCloseable {
         }
         HostPort proxyAt = HostPort.of(started.localAddress());
         if (takeoverOf.isPresent()) {
-            PortTakeover t = PortTakeover.redirect(endpoint.container(), takeoverOf.get(), proxyAt.port());
+            PortTakeover t = PortTakeover.redirect(endpoint.container(), takeoverOf.get(), proxyAt.port(), endpoint.udp());
             synchronized (this) {
                 if (closed) {
                     t.close();
@@ -176,7 +179,10 @@ public final class Session implements AutoCloseable {
                 requireOpen();
                 takeover = t;
             }
-            out.printf("parikshan: new connections to %s now go through the proxy at %s; connections opened "
+            out.printf(endpoint.udp()
+                    ? "parikshan: new UDP flows to %s now go through the proxy at %s; flows already under way keep "
+                    + "talking to production directly until they are idle%n"
+                    : "parikshan: new connections to %s now go through the proxy at %s; connections opened "
                     + "before keep talking to production directly%n", takeoverOf.get(), proxyAt);
         } else {
             out.printf("parikshan: proxy listening on %s%n", proxyAt);
@@ -520,7 +526,7 @@ public final class Session implements AutoCloseable {
             long[] v = e.getValue();
             return new SessionStatus.ProbeLine(sp[0], sp[1], v[0], v[1], v[2], v[3], v[4]);
         }).toList();
-        TrafficDuplicator p = proxy;
+        Duplicator p = proxy;
         PortTakeover t = takeover;
         String proxyAt = p == null ? "" : HostPort.of(p.localAddress()).toString();
         String clientAt = t != null ? endpoint.published().map(HostPort::toString).orElse(proxyAt) : proxyAt;
@@ -587,9 +593,11 @@ public final class Session implements AutoCloseable {
             run(problems, "removing the port takeover", takeover::close);
         }
         if (proxy != null) {
-            TrafficDuplicator p = proxy;
+            Duplicator d = proxy;
             run(problems, "closing the proxy", () -> {
-                if (!p.closeGracefully(config.drain())) {
+                if (!(d instanceof TrafficDuplicator p)) {
+                    d.close(); // datagrams: nothing to drain
+                } else if (!p.closeGracefully(config.drain())) {
                     out.printf("parikshan: closed client connections still open after %d s; their clients "
                             + "reconnect to production directly%n", config.drain().toSeconds());
                 }

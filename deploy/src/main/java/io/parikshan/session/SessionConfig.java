@@ -34,12 +34,13 @@ import java.util.Optional;
  * @param fidelity          whether and how the proxy compares the clones' answers with production's
  * @param resyncOnDivergence re-sync a clone whose divergence ratio reaches this (over at least
  *                          {@link #DIVERGENCE_MIN_EXCHANGES} compared exchanges); empty: never
+ * @param udp               the port is a UDP port: datagrams are duplicated instead of connections
  */
 public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
                             int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
                             HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
                             Duration resyncBackoff, Duration drain, Duration statusEvery,
-                            FidelityConfig fidelity, Optional<Double> resyncOnDivergence) {
+                            FidelityConfig fidelity, Optional<Double> resyncOnDivergence, boolean udp) {
 
     public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
     public static final int MAX_CLONES = 8;
@@ -85,6 +86,13 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
                 throw new ParikshanException("--resync-on-divergence needs comparison on; add --compare auto (or tcp, http)");
             }
         });
+        if (udp && fidelity.enabled()) {
+            throw new ParikshanException("--compare " + fidelity.mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": answers are compared for TCP only; drop --compare for a UDP port");
+        }
+        if (udp && strategy == DuplicationStrategy.SYNC) {
+            throw new ParikshanException("--strategy sync: datagrams are never held back for clones; drop --strategy sync for a UDP port");
+        }
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {
             throw new ParikshanException("durations must not be negative");
         }
@@ -94,51 +102,56 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     public static SessionConfig of(String production) {
         return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
                 List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty());
+                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false);
     }
 
     public SessionConfig withPort(int port) {
+        return withPort(port, udp);
+    }
+
+    /** The container port to duplicate, and whether it is a UDP port. */
+    public SessionConfig withPort(int port, boolean isUdp) {
         return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp);
     }
 
     public SessionConfig withListen(HostPort at) {
         return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withClones(int n) {
         return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withSuites(List<Path> jars) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withMetrics(HostPort at) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
         return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp);
     }
 
     public SessionConfig withFidelity(FidelityConfig f, Optional<Double> resyncAt) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp);
     }
 }

@@ -209,6 +209,7 @@ class CloneBadInputIT {
         assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--resync-every", "5s"),
                 "--resync-every", "10s");
         assertOneLineFailure(CliRun.of("clone", PROD, "--port", "http", "--listen", "127.0.0.1:0"), "--port 'http'");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080/", "--listen", "127.0.0.1:0"), "--port '8080/'");
         assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", "127.0.0.1:0", "--drain", "ten"),
                 "--drain 'ten'", "30s");
         assertOneLineFailure(CliRun.of("clone", PROD, "--clones", "9", "--port", "8080", "--listen", "127.0.0.1:0"), "--clones 9");
@@ -217,6 +218,12 @@ class CloneBadInputIT {
                 "--noise-clones", "--clones 2");
         assertOneLineFailure(CliRun.of("clone", PROD, "--resync-on-divergence", "0.1", "--port", "8080", "--listen", "127.0.0.1:0"),
                 "--compare");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "53/sctp", "--listen", "127.0.0.1:0"), "--port '53/sctp'", "53/udp");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "53/udp", "--compare", "auto", "--listen", "127.0.0.1:0"),
+                "--compare auto", "TCP only");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "53/udp", "--strategy", "sync", "--listen", "127.0.0.1:0"),
+                "--strategy sync", "UDP");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080/udp"), PROD, "does not publish port 8080", "--listen");
         Path config = Files.createTempFile("pk-session", ".properties");
         try {
             Files.writeString(config, "port=8080\nlisten=127.0.0.1:0\nclone=2\n");

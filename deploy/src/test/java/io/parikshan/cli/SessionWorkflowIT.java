@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parikshan.clone.Doctor;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.HostCheck;
+import io.parikshan.proxy.HostPort;
 import io.parikshan.session.PortTakeover;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -307,6 +308,88 @@ class SessionWorkflowIT {
     }
 
     @Test
+    void a_udp_service_from_debian_gets_every_datagram_duplicated_and_a_killed_clone_never_touches_its_answers() throws Exception {
+        for (String tool : List.of("/usr/sbin/dnsmasq", "/usr/bin/dig")) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                String why = tool + " missing; deploy/host/setup.sh installs dnsmasq-base and bind9-dnsutils";
+                if ("true".equals(System.getenv("CI"))) {
+                    fail("CI=true: " + why);
+                }
+                Assumptions.abort(why);
+            }
+        }
+        // production: Debian's dnsmasq answering from memory and counting its answers (hits.bind)
+        CloneBadInputIT.sh("docker", "rm", "-f", prod);
+        CloneBadInputIT.sh("docker", "run", "-d", "--name", prod, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + port + ":5353/udp",
+                "--entrypoint", "/usr/sbin/dnsmasq", image, "--keep-in-foreground", "--port=5353", "--no-resolv", "--no-hosts",
+                "--user=root", "--pid-file=", "--address=/svc.test/10.9.8.7");
+        await("production answers DNS", Duration.ofSeconds(30), () -> "10.9.8.7".equals(dig("127.0.0.1", port, "a.svc.test")));
+        startSession(false, "--port", "5353/udp", "--metrics", "127.0.0.1:0");
+        assertThat(sessionOut()).contains("port 5353/udp").contains("new UDP flows to 127.0.0.1:" + port);
+        String prodIp = CloneBadInputIT.out("docker", "inspect", "-f",
+                "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", prod).strip();
+        HostPort first = HostPort.parse(status().path("clones").get(0).path("address").asText());
+        DnsHits production = new DnsHits(prodIp, 5353);
+        DnsHits clone = new DnsHits(first.host(), first.port());
+        long p0 = production.now();
+        long c0 = clone.now();
+
+        for (int i = 0; i < 40; i++) { // each dig is a new flow (new source port): through the proxy
+            assertThat(dig("127.0.0.1", port, "q" + i + ".svc.test")).isEqualTo("10.9.8.7");
+        }
+        await("the clone answered every query too", Duration.ofSeconds(10), () -> clone.now() - c0 == 40);
+        assertThat(production.now() - p0).as("production answered each query once").isEqualTo(40);
+
+        // the clone dies: production's answers go on, and a fresh clone is fed
+        String firstName = status().path("clones").get(0).path("name").asText();
+        CloneBadInputIT.sh("docker", "kill", firstName);
+        for (int i = 0; i < 20; i++) {
+            assertThat(dig("127.0.0.1", port, "k" + i + ".svc.test")).as("answer while the clone is dead or re-made").isEqualTo("10.9.8.7");
+        }
+        await("the crashed clone is replaced", Duration.ofSeconds(90), () -> status().path("resyncs").path("crashed").asLong() >= 1
+                && !status().path("clones").get(0).path("name").asText().equals(firstName));
+        HostPort at = HostPort.parse(status().path("clones").get(0).path("address").asText());
+        DnsHits fresh = new DnsHits(at.host(), at.port());
+        long f0 = fresh.now();
+        for (int i = 0; i < 10; i++) {
+            assertThat(dig("127.0.0.1", port, "r" + i + ".svc.test")).isEqualTo("10.9.8.7");
+        }
+        await("the fresh clone answered the new queries", Duration.ofSeconds(10), () -> fresh.now() - f0 == 10);
+        endSession();
+        assertNothingLeft();
+    }
+
+    /** One DNS query, one try: the answer's first line, or dig's error. */
+    private static String dig(String host, int port, String name) throws Exception {
+        return CloneBadInputIT.out("dig", "+short", "+tries=1", "+time=3", "-p", Integer.toString(port), "@" + host, name);
+    }
+
+    /**
+     * dnsmasq's count of answers from its own records (hits.bind), asked directly. dnsmasq counts
+     * each hits.bind query too, once answered: the reads this counter made are taken off.
+     */
+    private static final class DnsHits {
+        private final String host;
+        private final int port;
+        private int asked;
+
+        DnsHits(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+
+        long now() throws Exception {
+            String txt = CloneBadInputIT.out("dig", "+short", "+tries=1", "+time=3", "-p", Integer.toString(port), "@" + host,
+                    "chaos", "txt", "hits.bind");
+            try {
+                return Long.parseLong(txt.replace("\"", "").strip()) - asked++;
+            } catch (NumberFormatException noAnswer) {
+                return -1;
+            }
+        }
+    }
+
+    @Test
     void a_periodically_resynced_session_killed_with_sigkill_gives_the_port_back_to_production_within_seconds() throws Exception {
         startSession("--metrics", "127.0.0.1:0", "--resync-every", "10s");
         String first = status().path("clones").get(0).path("name").asText();
@@ -335,8 +418,15 @@ class SessionWorkflowIT {
     }
 
     private void startSession(String... more) throws Exception {
+        startSession(true, more);
+    }
+
+    private void startSession(boolean probes, String... more) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "clone", prod,
-                "--tests", suiteJar().toString(), "--agent-jar", agentJar().toString(), "--status-every", "1s", "--drain", "5s"));
+                "--status-every", "1s", "--drain", "5s"));
+        if (probes) {
+            cmd.addAll(List.of("--tests", suiteJar().toString(), "--agent-jar", agentJar().toString()));
+        }
         cmd.addAll(List.of(more));
         sessionLog = tmp.resolve("session.log");
         session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile()).start();

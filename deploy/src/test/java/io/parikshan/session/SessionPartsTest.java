@@ -32,6 +32,14 @@ class SessionPartsTest {
     }
 
     @Test
+    void a_udp_takeover_redirects_udp_only() {
+        List<List<String>> rules = PortTakeover.rules("dns", new HostPort("127.0.0.1", 5353), 41000, true);
+        assertThat(rules).hasSize(1);
+        assertThat(rules.get(0)).containsSubsequence("OUTPUT", "-p", "udp", "-d", "127.0.0.1", "--dport", "5353",
+                "--comment", "parikshan-takeover:dns", "-j", "REDIRECT", "--to-ports", "41000").doesNotContain("tcp");
+    }
+
+    @Test
     void iptables_rules_are_split_with_quoted_comments_whole() {
         assertThat(PortTakeover.splitRule("-d 127.0.0.1/32 -p tcp -m tcp --dport 28080 -m comment --comment \"parikshan-takeover:a b\" -j REDIRECT --to-ports 4"))
                 .containsExactly("-d", "127.0.0.1/32", "-p", "tcp", "-m", "tcp", "--dport", "28080", "-m", "comment",
