@@ -58,22 +58,42 @@ public final class CloneRoutes {
     }
 
     /**
-     * Starts holding connections for a clone that is being made (named as it will be): each
-     * client connection opened from now on keeps its bytes for it, within the budgets, until
-     * {@link #start} gives its address, or drops them silently on {@link #remove}.
+     * Starts holding connections (or datagram sessions) for a clone that is being made (named as
+     * it will be): each one opened from now on keeps its bytes for it, within the budgets, until
+     * {@link HeldClone#start} gives its address, or lets them go uncounted on {@link HeldClone#cancel}.
      */
-    public synchronized void hold(String name) {
-        requireFree(name);
-        List<CloneRoute> next = new ArrayList<>(routes);
-        next.add(CloneRoute.pending(name, metrics.forClone(name), ledger(name)));
-        routes = List.copyOf(next);
-    }
+    public HeldClone hold(String name) {
+        synchronized (this) {
+            requireFree(name);
+            List<CloneRoute> next = new ArrayList<>(routes);
+            next.add(CloneRoute.pending(name, metrics.forClone(name), ledger(name)));
+            routes = List.copyOf(next);
+        }
+        return new HeldClone() {
+            private boolean over;
 
-    /** The clone held for by {@link #hold} runs: its connections connect and send what they held. */
-    public synchronized void start(CloneTarget running) {
-        CloneRoute route = find(running.name()).filter(CloneRoute::isPending).orElseThrow(() ->
-                new IllegalArgumentException("no clone named '" + running.name() + "' is being held for"));
-        route.start(running);
+            @Override
+            public synchronized void start(CloneTarget running, String replacing) {
+                if (over) {
+                    throw new IllegalStateException("the clone held for as '" + name + "' was already started or cancelled");
+                }
+                over = true;
+                CloneRoute route = find(running.name()).filter(CloneRoute::isPending).orElseThrow(() ->
+                        new IllegalArgumentException("no clone named '" + running.name() + "' is being held for"));
+                route.start(running);
+                if (replacing != null) {
+                    remove(replacing);
+                }
+            }
+
+            @Override
+            public synchronized void cancel() {
+                if (!over) {
+                    over = true;
+                    remove(name);
+                }
+            }
+        };
     }
 
     /** Removes a clone and closes its connections; false if no clone has that name. */

@@ -23,7 +23,7 @@ public interface Duplicator extends AutoCloseable {
     /**
      * Starts holding, for the clone {@code name} that is being made, the client connections
      * opened from now on (see {@link HeldClone}); called the moment production is frozen for its
-     * checkpoint. A duplicator that cannot hold (UDP) feeds the clone from {@code start} on.
+     * checkpoint. A duplicator that cannot hold feeds the clone from {@code start} on (this default).
      */
     default HeldClone hold(String name) {
         return new HeldClone() {

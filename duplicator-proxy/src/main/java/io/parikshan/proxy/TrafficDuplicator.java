@@ -156,30 +156,7 @@ public final class TrafficDuplicator implements Duplicator {
     /** Holds connections opened from now on for a clone being made; see {@link HeldClone}. */
     @Override
     public HeldClone hold(String name) {
-        routes.hold(name);
-        return new HeldClone() {
-            private boolean over;
-
-            @Override
-            public synchronized void start(CloneTarget running, String replacing) {
-                if (over) {
-                    throw new IllegalStateException("the clone held for as '" + name + "' was already started or cancelled");
-                }
-                over = true;
-                routes.start(running);
-                if (replacing != null) {
-                    routes.remove(replacing);
-                }
-            }
-
-            @Override
-            public synchronized void cancel() {
-                if (!over) {
-                    over = true;
-                    routes.remove(name);
-                }
-            }
-        };
+        return routes.hold(name);
     }
 
     @Override

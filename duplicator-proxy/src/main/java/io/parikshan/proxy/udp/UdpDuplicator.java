@@ -20,6 +20,7 @@ import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.CloneRoutes;
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.Duplicator;
+import io.parikshan.proxy.HeldClone;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.buffer.BufferBudget;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
@@ -132,7 +133,13 @@ public final class UdpDuplicator implements Duplicator {
                     CloneFeed feed = new CloneFeed(route);
                     if (route.attach(feed)) {
                         route.metrics().opened();
-                        feed.open();
+                        if (route.isPending()) {
+                            // the clone is being made: datagrams wait for it, then go in order
+                            feed.holding = true;
+                            route.whenRunning(t -> loop.execute(() -> feed.open(t)));
+                        } else {
+                            feed.open(route.target());
+                        }
                         feeds.add(feed);
                     }
                 }
@@ -172,18 +179,53 @@ public final class UdpDuplicator implements Duplicator {
         private ChannelFuture ready;
         private volatile long oldestPendingNanos;
         private int inFlight;
+        /** The clone is still being made: datagrams are held (within the budgets) until {@link #open}. */
+        boolean holding;
+        private final java.util.ArrayDeque<ByteBuf> held = new java.util.ArrayDeque<>();
+        private long heldBytes;
+        private boolean closed;
 
         CloneFeed(CloneRoute route) {
             this.route = route;
         }
 
-        void open() {
-            ready = datagramBootstrap(this).connect(route.target().address().toSocketAddress());
+        void open(CloneTarget target) {
+            holding = false;
+            if (closed) {
+                return;
+            }
+            ready = datagramBootstrap(this).connect(target.address().toSocketAddress());
             channel = ready.channel();
+            ByteBuf datagram;
+            while ((datagram = held.poll()) != null) {
+                int n = datagram.readableBytes();
+                budget.release(n);
+                route.addLag(-n);
+                inFlight--;
+                heldBytes -= n;
+                offer(datagram);
+                datagram.release();
+            }
         }
 
         void offer(ByteBuf content) {
             int n = content.readableBytes();
+            if (closed) {
+                return; // the clone left the proxy (retired, or never came)
+            }
+            if (holding) {
+                if (heldBytes + n > config.connectionBudget().bytes() || !budget.tryReserve(n)) {
+                    route.metrics().dropped(n);
+                    return;
+                }
+                if (inFlight++ == 0) {
+                    oldestPendingNanos = System.nanoTime();
+                }
+                heldBytes += n;
+                route.addLag(n);
+                held.add(content.retainedDuplicate());
+                return;
+            }
             if (channel == null || !channel.isOpen() || !channel.isWritable() || !budget.tryReserve(n)) {
                 route.metrics().dropped(n);
                 return;
@@ -227,11 +269,24 @@ public final class UdpDuplicator implements Duplicator {
         }
 
         void close() {
-            if (channel != null && channel.isOpen()) {
-                channel.close();
-                route.detach(this);
-                route.metrics().closed();
+            if (closed) {
+                return;
             }
+            closed = true;
+            ByteBuf datagram;
+            while ((datagram = held.poll()) != null) {
+                budget.release(datagram.readableBytes());
+                route.addLag(-datagram.readableBytes());
+                datagram.release();
+            }
+            heldBytes = 0;
+            inFlight = 0;
+            oldestPendingNanos = 0;
+            if (channel != null) {
+                channel.close();
+            }
+            route.detach(this);
+            route.metrics().closed();
         }
     }
 
@@ -271,6 +326,12 @@ public final class UdpDuplicator implements Duplicator {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    /** Holds datagrams of sessions opened from now on for a clone being made; see {@link HeldClone}. */
+    @Override
+    public HeldClone hold(String name) {
+        return routes.hold(name);
+    }
+
     @Override
     public void addClone(CloneTarget clone) {
         routes.add(clone);
@@ -292,6 +353,11 @@ public final class UdpDuplicator implements Duplicator {
     }
 
     /** Client addresses with a live session. */
+    /** Bytes held by all clone feeds right now (in flight, or held for a clone being made). */
+    public long bufferedBytes() {
+        return budget.used();
+    }
+
     public int sessionCount() {
         return loop.submit(sessions::size).syncUninterruptibly().getNow();
     }

@@ -2,6 +2,7 @@ package io.parikshan.proxy.it;
 
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.DuplicatorConfig;
+import io.parikshan.proxy.HeldClone;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.Scrape;
 import io.parikshan.proxy.udp.UdpDuplicator;
@@ -116,6 +117,48 @@ class UdpDuplicatorIT {
                 second.receive(answer);
                 assertThat(new String(answer.getData(), 0, answer.getLength(), StandardCharsets.US_ASCII)).isEqualTo("after-swap");
             }
+        }
+    }
+
+    @Test
+    void a_clone_held_for_gets_the_datagrams_sent_while_it_was_made_in_order() throws Exception {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        try (DatagramServer production = new DatagramServer(true);
+             DatagramServer clone = new DatagramServer(false);
+             UdpDuplicator proxy = UdpDuplicator.start(DuplicatorConfig.of(HostPort.parse("127.0.0.1:0"),
+                     production.address(), List.of()), registry);
+             DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            client.setSoTimeout(2000);
+            HeldClone held = proxy.hold("next");
+            HeldClone never = proxy.hold("never");
+            for (int i = 0; i < 20; i++) {
+                byte[] payload = ("held-" + i).getBytes(StandardCharsets.US_ASCII);
+                client.send(new DatagramPacket(payload, payload.length, InetAddress.getLoopbackAddress(), proxy.localAddress().getPort()));
+                DatagramPacket answer = new DatagramPacket(new byte[100], 100);
+                client.receive(answer);
+                assertThat(Arrays.copyOf(answer.getData(), answer.getLength())).as("production answers at once").isEqualTo(payload);
+            }
+            assertThat(clone.received).isEmpty();
+            assertThat(proxy.clones()).isEmpty();
+            never.cancel(); // a clone whose restore failed: its held datagrams are let go
+            held.start(new CloneTarget("next", clone.address()), null);
+            byte[] after = "after-start".getBytes(StandardCharsets.US_ASCII);
+            client.send(new DatagramPacket(after, after.length, InetAddress.getLoopbackAddress(), proxy.localAddress().getPort()));
+            client.receive(new DatagramPacket(new byte[100], 100));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (clone.received.size() < 21 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(clone.received).extracting(b -> new String(b, StandardCharsets.US_ASCII))
+                    .containsExactlyElementsOf(java.util.stream.Stream.concat(
+                            java.util.stream.IntStream.range(0, 20).mapToObj(i -> "held-" + i), java.util.stream.Stream.of("after-start")).toList());
+            assertThat(proxy.clones()).extracting(CloneTarget::name).containsExactly("next");
+            assertThat(Scrape.value(registry, "parikshan_proxy_to_clone_dropped_bytes_total", "never")).isZero();
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (proxy.bufferedBytes() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(proxy.bufferedBytes()).as("held bytes given back").isZero();
         }
     }
 }
