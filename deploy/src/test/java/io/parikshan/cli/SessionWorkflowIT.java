@@ -257,38 +257,7 @@ class SessionWorkflowIT {
         String first = status().path("clones").get(0).path("name").asText();
         String url = "http://127.0.0.1:" + port + "/count";
         // a new connection per request, so every one goes through the proxy; /count counts them all
-        AtomicInteger answered = new AtomicInteger();
-        List<String> failures = new CopyOnWriteArrayList<>();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread client = new Thread(() -> {
-            while (!stop.get()) {
-                try {
-                    String n = CloneBadInputIT.out("curl", "-sS", "-f", "--max-time", "5", url);
-                    if (n.matches("\\d+")) {
-                        answered.incrementAndGet();
-                    } else {
-                        failures.add(n);
-                    }
-                } catch (Exception e) {
-                    failures.add(e.toString());
-                }
-            }
-        }, "count-client");
-        client.start();
-        try {
-            await("the client runs", Duration.ofSeconds(30), () -> answered.get() >= 5);
-            int before = answered.get();
-            CliRun sync = CliRun.of("sync", prod); // returns once the fresh clone is fed
-            assertThat(sync.exitCode()).as(sync.err()).isZero();
-            int duringResync = answered.get() - before;
-            assertThat(duringResync).as("requests made while the fresh clone was made and restored").isGreaterThanOrEqualTo(5);
-            int after = answered.get();
-            await("requests after the re-sync", Duration.ofSeconds(30), () -> answered.get() >= after + 5);
-        } finally {
-            stop.set(true);
-            client.join(30_000);
-        }
-        assertThat(failures).as("client failures").isEmpty();
+        syncUnderLoad(i -> CloneBadInputIT.out("curl", "-sS", "-f", "--max-time", "5", url), a -> a.matches("\\d+"));
         JsonNode clone = status().path("clones").get(0);
         assertThat(clone.path("name").asText()).isNotEqualTo(first);
         await("the clone took every byte", Duration.ofSeconds(30), () -> status().path("clones").get(0).path("lagBytes").asLong() == 0);
@@ -357,36 +326,7 @@ class SessionWorkflowIT {
         await("the fresh clone answered the new queries", Duration.ofSeconds(10), () -> fresh.now() - f0 == 10);
 
         // a re-sync under a query stream: the next clone gets the datagrams sent during its restore too
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicInteger asked = new AtomicInteger();
-        List<String> wrong = new CopyOnWriteArrayList<>();
-        Thread client = new Thread(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                try {
-                    String a = dig("127.0.0.1", port, "s" + i + ".svc.test");
-                    asked.incrementAndGet();
-                    if (!a.equals("10.9.8.7")) {
-                        wrong.add(a);
-                    }
-                } catch (Exception e) {
-                    wrong.add(e.toString());
-                }
-            }
-        }, "dig-client");
-        client.start();
-        try {
-            await("queries flow", Duration.ofSeconds(30), () -> asked.get() >= 5);
-            int before = asked.get();
-            CliRun sync = CliRun.of("sync", prod);
-            assertThat(sync.exitCode()).as(sync.err()).isZero();
-            assertThat(asked.get() - before).as("queries while the fresh clone was made").isGreaterThanOrEqualTo(5);
-            int after = asked.get();
-            await("queries after the re-sync", Duration.ofSeconds(30), () -> asked.get() >= after + 5);
-        } finally {
-            stop.set(true);
-            client.join(30_000);
-        }
-        assertThat(wrong).as("wrong answers").isEmpty();
+        syncUnderLoad(i -> dig("127.0.0.1", port, "s" + i + ".svc.test"), "10.9.8.7"::equals);
         Thread.sleep(300);
         // Raw counts, each side asked for the first time since the checkpoint: production's earlier
         // hits.bind reads are in both, so the difference is what the clone missed.
@@ -397,6 +337,48 @@ class SessionWorkflowIT {
                 productionRaw, cloneRaw).isBetween(0L, 1L);
         endSession();
         assertNothingLeft();
+    }
+
+    interface Request {
+        String send(int i) throws Exception;
+    }
+
+    /**
+     * Runs {@code parikshan sync} while a client sends one request after another (at least 5
+     * during the re-sync and 5 after it); every answer must be {@code right}.
+     */
+    private void syncUnderLoad(Request request, java.util.function.Predicate<String> right) throws Exception {
+        AtomicInteger answered = new AtomicInteger();
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread client = new Thread(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                try {
+                    String a = request.send(i);
+                    if (right.test(a)) {
+                        answered.incrementAndGet();
+                    } else {
+                        wrong.add(a);
+                    }
+                } catch (Exception e) {
+                    wrong.add(e.toString());
+                }
+            }
+        }, "sync-load-client");
+        client.start();
+        try {
+            await("the client runs", Duration.ofSeconds(30), () -> answered.get() >= 5);
+            int before = answered.get();
+            CliRun sync = CliRun.of("sync", prod); // returns once the fresh clone is fed
+            assertThat(sync.exitCode()).as(sync.err()).isZero();
+            assertThat(answered.get() - before).as("requests while the fresh clone was made and restored").isGreaterThanOrEqualTo(5);
+            int after = answered.get();
+            await("requests after the re-sync", Duration.ofSeconds(30), () -> answered.get() >= after + 5);
+        } finally {
+            stop.set(true);
+            client.join(30_000);
+        }
+        assertThat(wrong).as("wrong answers or client failures").isEmpty();
     }
 
     /** One DNS query, one try: the answer's first line, or dig's error. */
