@@ -10,5 +10,10 @@
  * ({@link io.parikshan.session.ControlServer}) serves {@code /metrics}, {@code /status} and
  * {@code POST /sync}, which {@code parikshan status} and {@code parikshan sync} use through the
  * session file in {@code <state-dir>/sessions/}.
+ *
+ * <p>Order of a start: endpoint, proxy (TCP, or UDP for {@code --port N/udp}), takeover, then the
+ * clones one by one. The moment production is frozen for a clone's checkpoint the proxy starts
+ * holding new connections (datagrams) for it, and the clone joins with them once it runs and its
+ * suites are loaded, so it starts in step with production; a re-sync does the same.
  */
 package io.parikshan.session;
