@@ -21,26 +21,11 @@ public interface Duplicator extends AutoCloseable {
     void replaceClone(String oldName, CloneTarget replacement);
 
     /**
-     * Starts holding, for the clone {@code name} that is being made, the client connections
-     * opened from now on (see {@link HeldClone}); called the moment production is frozen for its
-     * checkpoint. A duplicator that cannot hold feeds the clone from {@code start} on (this default).
+     * Starts holding, for the clone {@code name} that is being made, the client connections (or
+     * datagram sessions) opened from now on (see {@link HeldClone}); called the moment production
+     * is frozen for its checkpoint.
      */
-    default HeldClone hold(String name) {
-        return new HeldClone() {
-            @Override
-            public void start(CloneTarget running, String replacing) {
-                if (replacing == null) {
-                    addClone(running);
-                } else {
-                    replaceClone(replacing, running);
-                }
-            }
-
-            @Override
-            public void cancel() {
-            }
-        };
-    }
+    HeldClone hold(String name);
 
     /** The clones fed right now. */
     List<CloneTarget> clones();

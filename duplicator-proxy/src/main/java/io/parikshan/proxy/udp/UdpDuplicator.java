@@ -198,13 +198,8 @@ public final class UdpDuplicator implements Duplicator {
             channel = ready.channel();
             ByteBuf datagram;
             while ((datagram = held.poll()) != null) {
-                int n = datagram.readableBytes();
-                budget.release(n);
-                route.addLag(-n);
-                inFlight--;
-                heldBytes -= n;
-                offer(datagram);
-                datagram.release();
+                heldBytes -= datagram.readableBytes();
+                write(datagram); // budget and lag stay reserved until it is sent
             }
         }
 
@@ -213,20 +208,9 @@ public final class UdpDuplicator implements Duplicator {
             if (closed) {
                 return; // the clone left the proxy (retired, or never came)
             }
-            if (holding) {
-                if (heldBytes + n > config.connectionBudget().bytes() || !budget.tryReserve(n)) {
-                    route.metrics().dropped(n);
-                    return;
-                }
-                if (inFlight++ == 0) {
-                    oldestPendingNanos = System.nanoTime();
-                }
-                heldBytes += n;
-                route.addLag(n);
-                held.add(content.retainedDuplicate());
-                return;
-            }
-            if (channel == null || !channel.isOpen() || !channel.isWritable() || !budget.tryReserve(n)) {
+            boolean room = holding ? heldBytes + n <= config.connectionBudget().bytes()
+                    : channel != null && channel.isOpen() && channel.isWritable();
+            if (!room || !budget.tryReserve(n)) {
                 route.metrics().dropped(n);
                 return;
             }
@@ -234,7 +218,18 @@ public final class UdpDuplicator implements Duplicator {
                 oldestPendingNanos = System.nanoTime();
             }
             route.addLag(n);
-            send(ready, content.retainedDuplicate(), f -> {
+            if (holding) {
+                heldBytes += n;
+                held.add(content.retainedDuplicate());
+            } else {
+                write(content.retainedDuplicate());
+            }
+        }
+
+        /** Sends a datagram whose budget and lag are reserved; gives them back once it is out. */
+        private void write(ByteBuf datagram) {
+            int n = datagram.readableBytes();
+            send(ready, datagram, f -> {
                 budget.release(n);
                 route.addLag(-n);
                 if (--inFlight == 0) {
