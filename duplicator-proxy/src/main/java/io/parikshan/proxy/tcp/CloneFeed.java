@@ -325,7 +325,12 @@ public final class CloneFeed implements CloneConnection {
         oldestPendingNanos = 0;
         // in-flight writes are failed and released by Netty on close; their listeners find nothing left to account
         if (clone != null) {
-            clone.close();
+            clone.close(); // onCloneClosed detaches it
+        } else {
+            // never connected (its clone was still being made): nothing will close, so detach here
+            state = State.CLOSED;
+            route.detach(this);
+            route.metrics().closed();
         }
     }
 

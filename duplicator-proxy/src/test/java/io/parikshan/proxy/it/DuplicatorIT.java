@@ -503,6 +503,8 @@ class DuplicatorIT {
         assertThat(LoopbackClient.send(address(proxy), whole).answer()).isEqualTo(whole);
         failed.cancel();
         await("held bytes given back", Duration.ofSeconds(10), () -> proxy.bufferedBytes() == 0);
+        await("the held connection is closed for c3", Duration.ofSeconds(10),
+                () -> metric("parikshan_clone_active_connections", "c3") == 0);
         assertThat(metric("parikshan_clone_desynced_connections_total", "c3")).isZero();
         assertThatThrownBy(() -> failed.start(new CloneTarget("c3", fresh.address()), null))
                 .isInstanceOf(IllegalStateException.class);
