@@ -66,9 +66,12 @@ final class CheckpointDumper {
             List<String> lines = new ArrayList<>(CRIU_OPTIONS);
             lines.add("action-script " + hook.script());
             Files.write(options, lines);
+            // --empty-ns network: production's network namespace is not dumped (the clone gets its
+            // own); --file-locks: locks production holds are dumped and taken again in the clone,
+            // on the clone's own copies of the files (runc tells CRIU file_locks=false otherwise).
             return new Started(hook, work, HostCommand.start(List.of("runc", "--root", runcRoot.toString(), "checkpoint",
-                    "--leave-running", "--image-path", images.toString(), "--work-path", work.toString(),
-                    containerId), Map.of("CRIU_CONFIG_FILE", options.toString())));
+                    "--leave-running", "--empty-ns", "network", "--file-locks", "--image-path", images.toString(),
+                    "--work-path", work.toString(), containerId), Map.of("CRIU_CONFIG_FILE", options.toString())));
         } catch (IOException e) {
             hook.close();
             throw new ParikshanException("cannot write CRIU options to " + options + ": " + e.getMessage());
@@ -157,8 +160,7 @@ final class CheckpointDumper {
     }
 
     private static ParikshanException failed(HostCommand.Result r, Path work) {
-        return new ParikshanException("CRIU could not dump the container (" + r.reason()
-                + "); see " + work.resolve("dump.log"));
+        return new CriuFailure("dump", work.resolve("dump.log"), r.reason());
     }
 
     /** Waits until the hook asked for the freeze or runc ended (it failed before the hook). */

@@ -1,42 +1,49 @@
 package io.parikshan.clone;
 
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.ContainerPort;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
-/** The clones on this host, read from their Docker labels. */
+/** The clones on this host, read from their records ({@link CloneRecord}). */
 public final class CloneInventory {
 
     /** One clone as {@code parikshan list} shows it. */
     public record CloneInfo(String name, String production, long ageSeconds, String status, List<String> addresses) {
     }
 
-    private final DockerEngine engine;
+    private final Path stateRoot;
+    private final CloneRuntime runtime = new CloneRuntime();
 
-    public CloneInventory(DockerEngine engine) {
-        this.engine = engine;
+    public CloneInventory(Path stateRoot) {
+        this.stateRoot = stateRoot;
     }
 
+    /** The clones on this host: their records, with runc's word on whether each still runs. */
     public List<CloneInfo> clones() {
         List<CloneInfo> out = new ArrayList<>();
         long now = Instant.now().getEpochSecond();
-        for (Container c : engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(CloneNames.LABEL_ROLE, CloneNames.ROLE_CLONE)).exec()) {
-            Map<String, String> l = c.getLabels();
-            long created = Long.parseLong(l.getOrDefault(CloneNames.LABEL_CREATED, Long.toString(c.getCreated())));
-            List<String> addresses = new ArrayList<>();
-            for (ContainerPort p : c.getPorts()) {
-                if (p.getPublicPort() != null) {
-                    addresses.add(p.getIp() + ":" + p.getPublicPort() + "->" + p.getPrivatePort() + "/" + p.getType());
+        Path dir = stateRoot.resolve("clones");
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.sorted().toList()) {
+                    CloneNames names = new CloneNames(p.getFileName().toString(), stateRoot);
+                    Optional<CloneRecord> r = CloneRecord.read(names);
+                    if (r.isEmpty()) {
+                        continue; // being made, or half-removed: destroy --all finds it
+                    }
+                    String status = runtime.state(names.cloneName()).map(CloneRuntime.State::status).orElse("gone");
+                    out.add(new CloneInfo(names.cloneName(), r.get().production(),
+                            Math.max(0, now - r.get().createdEpochSeconds()), status, r.get().addresses()));
                 }
+            } catch (IOException e) {
+                throw new ParikshanException("cannot list " + dir + ": " + e.getMessage());
             }
-            out.add(new CloneInfo(l.getOrDefault(CloneNames.LABEL_CLONE, CloneTeardown.stripSlash(c.getNames()[0])),
-                    l.getOrDefault(CloneNames.LABEL_PRODUCTION, "?"), Math.max(0, now - created), c.getState(),
-                    addresses));
         }
         out.sort(Comparator.comparing(CloneInfo::name));
         return out;

@@ -1,6 +1,7 @@
 package io.parikshan.clone;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.ContainerConfig;
@@ -50,6 +51,12 @@ public final class CloneManager {
     private final Sandbox sandbox;
     private final CheckpointDumper dumper;
     private final CloneTeardown teardown;
+    private final CloneRuntime runtime = new CloneRuntime();
+    /** The engine's runc state, where production's container is found for the dump. */
+    private final Path engineRunc = CheckpointDumper.DEFAULT_RUNC_ROOT;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Files the engine writes for each container and bind-mounts into it. */
+    private static final Set<String> ENGINE_ETC = Set.of("/etc/hosts", "/etc/hostname", "/etc/resolv.conf");
 
     public CloneManager(DockerEngine engine, Path stateRoot) {
         this.engine = engine;
@@ -81,14 +88,14 @@ public final class CloneManager {
         String prodName;
         CloneNames names;
         List<MountPlan> mounts;
-        Path dockerRoot;
+        Path productionSpec;
+        long imageNeed;
         try {
             CompletableFuture<Void> host = CompletableFuture.runAsync(doctor::requireAll, side);
             CompletableFuture<Optional<InspectContainerResponse>> source =
                     CompletableFuture.supplyAsync(() -> engine.inspect(request.source()), side);
             CompletableFuture<Boolean> nameTaken = request.name() == null ? CompletableFuture.completedFuture(false)
-                    : CompletableFuture.supplyAsync(() -> engine.inspect(request.name()).isPresent(), side);
-            CompletableFuture<Path> engineRoot = CompletableFuture.supplyAsync(engine::rootDir, side);
+                    : CompletableFuture.supplyAsync(() -> taken(request.name()), side);
             join(host); // the host's problems first, then what the user asked for
             prod = join(source).orElseThrow(() -> new ParikshanException(
                     "no container named '" + request.source() + "'; see 'docker ps' for running containers"));
@@ -96,13 +103,16 @@ public final class CloneManager {
             checkSource(request.source(), prod);
             String cloneName = request.name() != null ? request.name() : freeName(prodName);
             if (join(nameTaken)) {
-                throw new ParikshanException("container name '" + cloneName
+                throw new ParikshanException("name '" + cloneName
                         + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
             }
             names = new CloneNames(cloneName, stateRoot);
             mounts = planMounts(prod, names);
-            dockerRoot = join(engineRoot);
-            requireSpace(prod, mounts, dockerRoot, side);
+            InspectContainerResponse p = prod;
+            String pn = prodName;
+            CompletableFuture<Path> spec = CompletableFuture.supplyAsync(() -> productionSpec(p, pn), side);
+            imageNeed = requireSpace(prod, mounts, side);
+            productionSpec = join(spec);
         } finally {
             side.shutdownNow();
         }
@@ -126,22 +136,20 @@ public final class CloneManager {
             Files.createDirectories(names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
             String network = sandbox.create(names);
-            List<Mount> cloneMounts = makeMounts(mounts, names, prod);
-            String cloneId = createClone(prod, request, names, network, cloneMounts);
+            Path images = ImageStore.prepare(names, imageNeed);
             Path prodUpper = upperDir(prod.getId(), prodName);
-            Path cloneUpper = upperDir(cloneId, cloneName);
-            clock.finish("container " + cloneName + ", network " + network);
-
-            // CRIU writes into the owner-only state dir; the engine gets links to the images (CheckpointLinks)
-            Path images = names.imagesDir();
-            Path checkpoint = dockerRoot.resolve("containers").resolve(cloneId).resolve("checkpoints").resolve(CloneNames.CHECKPOINT);
-            Files.createDirectories(images);
+            String lowerDirs = lowerDirs(prod.getId(), prodName);
+            Map<String, Path> cloneMounts = makeMounts(mounts, names, productionSpec);
+            CloneBundle.write(productionSpec, names.bundleDir(), names.rootfsDir(), cloneName, names.cgroupsPath(), cloneMounts);
+            Files.createDirectories(names.upperDir());
             Files.createDirectories(names.workDir());
+            clock.finish("network " + network + ", bundle from production's OCI spec");
+
             long frozenMillis;
             long preCopied;
             clock.start(ClonePhase.PRE_COPY);
             try (CheckpointDumper.Started dumping = dumper.start(prod.getId(), images, names.workDir())) {
-                preCopied = copyFiles(prodUpper, cloneUpper, mounts);
+                preCopied = copyFiles(prodUpper, names.upperDir(), mounts);
                 clock.finish(Doctor.human(preCopied) + " copied while production runs (and runc starts)");
 
                 // independent, so side by side: the file delta adds nothing to the frozen window
@@ -158,7 +166,7 @@ public final class CloneManager {
                         throw e;
                     }
                     return frozen;
-                }, () -> copyFiles(prodUpper, cloneUpper, mounts));
+                }, () -> copyFiles(prodUpper, names.upperDir(), mounts));
                 frozenMillis = dump.frozenNanos() / 1_000_000;
                 clock.finish("memory and process state of " + prodName + ", and "
                         + Doctor.human(dump.deltaBytes()) + " of files changed since pre-copy; production frozen "
@@ -167,31 +175,30 @@ public final class CloneManager {
             long imageBytes = treeSize(images);
 
             clock.start(ClonePhase.IMAGE_COPY);
-            // On one host the images stay where CRIU wrote them: the engine gets links, no copy.
-            // A clone on another host would copy them here.
-            writeMarker(cloneUpper, cloneName, prodName);
-            int linked = CheckpointLinks.link(images, checkpoint);
-            clock.finish(Doctor.human(imageBytes) + " of checkpoint images in " + linked + " files, linked for the engine");
+            // On one host the images stay where CRIU wrote them (memory); the clone's root is
+            // production's image layers under its own copy of the writable layer.
+            writeMarker(names.upperDir(), cloneName, prodName);
+            CloneRootfs.mount(names, lowerDirs);
+            clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted");
 
             clock.start(ClonePhase.RESTORE);
+            String cloneIp;
+            List<String> addresses;
             try {
-                engine.startFromCheckpoint(cloneId, CloneNames.CHECKPOINT);
+                CloneRuntime.State restored = runtime.restore(cloneName, names.bundleDir(), images, names.workDir(), names.logFile());
+                cloneIp = sandbox.attach(names, restored.pid());
+                addresses = ClonePorts.publish(names, cloneIp, publications(request, prod));
             } finally {
                 // The images hold production's memory (secrets): gone as soon as the clone runs.
-                CloneTeardown.deleteTree(checkpoint);
                 CloneTeardown.deleteTree(images);
             }
-            InspectContainerResponse running = engine.client().inspectContainerCmd(cloneId).exec();
-            if (!Boolean.TRUE.equals(running.getState().getRunning())) {
-                throw new ParikshanException("the clone stopped right after restore (status "
-                        + running.getState().getStatus() + "); see 'docker logs " + cloneName + "'");
-            }
-            clock.finish(cloneName + " running");
+            new CloneRecord(cloneName, prodName, prod.getId(), Instant.now().getEpochSecond(), cloneIp, network, addresses)
+                    .write(names);
+            clock.finish(cloneName + " running at " + cloneIp);
 
             forget(abandon);
-            ContainerNetwork net = running.getNetworkSettings().getNetworks().get(network);
-            return new CloneReport(cloneName, cloneId, prodName, network, net == null ? "" : net.getIpAddress(),
-                    addresses(running), clock.millis(), frozenMillis, clock.totalMillis(), imageBytes, preCopied);
+            return new CloneReport(cloneName, cloneName, prodName, network, cloneIp,
+                    addresses, clock.millis(), frozenMillis, clock.totalMillis(), imageBytes, preCopied);
         } catch (IOException e) {
             forget(abandon);
             throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));
@@ -211,6 +218,9 @@ public final class CloneManager {
 
     /** Undoes a half-made clone; the original failure is what the user sees. */
     private RuntimeException rollback(CloneNames names, boolean made, RuntimeException failure) {
+        if (failure instanceof CriuFailure criu) {
+            failure = explained(criu, names); // before the rollback deletes CRIU's log
+        }
         if (made) {
             try {
                 teardown.destroy(names.cloneName());
@@ -222,6 +232,25 @@ public final class CloneManager {
             return failure;
         }
         return new ParikshanException("clone failed: " + DockerEngine.rootMessage(failure), failure);
+    }
+
+    /** CRIU's failure with its first error, its log kept owner-only where the message says. */
+    private ParikshanException explained(CriuFailure f, CloneNames names) {
+        Path kept = stateRoot.resolve("logs").resolve(names.cloneName() + "-" + f.action() + ".log");
+        String firstError = "";
+        try {
+            Files.createDirectories(kept.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.copy(f.criuLog(), kept, StandardCopyOption.REPLACE_EXISTING);
+            Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-------"));
+            // CRIU reports refused rlimit raises for itself as errors and carries on: not the cause
+            firstError = Files.readAllLines(kept).stream().filter(l -> l.contains("Error (") && !l.contains("for self"))
+                    .findFirst()
+                    .map(l -> l.replaceFirst("^\\([\\d.]+\\)\\s*", "").strip()).orElse("");
+        } catch (IOException e) {
+            return new ParikshanException(f.getMessage() + "; CRIU's log " + f.criuLog() + " could not be kept: " + e.getMessage(), f);
+        }
+        return new ParikshanException(f.getMessage() + (firstError.isEmpty() ? "" : ": " + firstError)
+                + "; CRIU's log is kept in " + kept, f);
     }
 
     private void checkSource(String asked, InspectContainerResponse prod) {
@@ -261,8 +290,7 @@ public final class CloneManager {
     private String freeName(String prodName) {
         for (int n = 1; ; n++) {
             String candidate = prodName + "-clone-" + n;
-            if (engine.inspect(candidate).isEmpty()
-                    && !Files.exists(new CloneNames(candidate, stateRoot).stateDir())) {
+            if (!taken(candidate)) {
                 return candidate;
             }
         }
@@ -282,118 +310,92 @@ public final class CloneManager {
             boolean volume = m.getName() != null && !m.getName().isEmpty();
             if (ro) {
                 plans.add(new MountPlan(dest, source, source, null, true));
-            } else if (volume) {
-                plans.add(new MountPlan(dest, source, null, names.volume(i), false));
             } else {
-                plans.add(new MountPlan(dest, source, names.bindCopy(i), null, false));
+                // volumes and bind mounts alike: a copy of the clone's own under its state directory
+                plans.add(new MountPlan(dest, source, names.bindCopy(i), volume ? m.getName() : null, false));
             }
             i++;
         }
         return plans;
     }
 
-    /** Creates the clone's own volumes and bind-copy targets; returns the Docker mounts. */
-    private List<Mount> makeMounts(List<MountPlan> plans, CloneNames names, InspectContainerResponse prod) throws IOException {
-        List<Mount> out = new ArrayList<>();
-        for (int k = 0; k < plans.size(); k++) {
-            MountPlan p = plans.get(k);
-            if (p.cloneVolume() != null) {
-                String mountpoint = engine.client().createVolumeCmd().withName(p.cloneVolume())
-                        .withLabels(Map.of(CloneNames.LABEL_CLONE, names.cloneName()))
-                        .exec().getMountpoint();
-                plans.set(k, new MountPlan(p.destination(), p.source(), Path.of(mountpoint), p.cloneVolume(), false));
-                out.add(new Mount().withType(MountType.VOLUME).withSource(p.cloneVolume()).withTarget(p.destination()));
-            } else if (p.shared()) {
-                out.add(new Mount().withType(MountType.BIND).withSource(p.source().toString())
-                        .withTarget(p.destination()).withReadOnly(true));
+    /**
+     * Makes the clone's copies of production's writable mounts (filled by the pre-copy) and of the
+     * engine's /etc files; returns, by destination, the host path the clone mounts instead.
+     */
+    private static Map<String, Path> makeMounts(List<MountPlan> plans, CloneNames names, Path productionSpec) throws IOException {
+        Map<String, Path> out = new HashMap<>();
+        for (MountPlan p : plans) {
+            if (p.shared()) {
+                continue;
+            }
+            if (Files.isDirectory(p.source())) {
+                Files.createDirectories(p.cloneSource());
             } else {
-                if (Files.isDirectory(p.source())) {
-                    Files.createDirectories(p.cloneSource());
-                } else {
-                    Files.createDirectories(p.cloneSource().getParent());
-                    Files.copy(p.source(), p.cloneSource(), StandardCopyOption.REPLACE_EXISTING);
-                }
-                out.add(new Mount().withType(MountType.BIND).withSource(p.cloneSource().toString())
-                        .withTarget(p.destination()));
+                Files.createDirectories(p.cloneSource().getParent());
+                Files.copy(p.source(), p.cloneSource(), StandardCopyOption.REPLACE_EXISTING);
+            }
+            CloneRootfs.shareInPlace(p.cloneSource());
+            out.put(p.destination(), p.cloneSource());
+        }
+        // The engine's generated /etc/hosts, /etc/hostname and /etc/resolv.conf: the clone's own copies.
+        JsonNode mounts = JSON.readTree(productionSpec.toFile()).path("mounts");
+        Files.createDirectories(names.etcDir());
+        for (JsonNode m : mounts) {
+            String dest = m.path("destination").asText();
+            Path source = Path.of(m.path("source").asText("/"));
+            if (ENGINE_ETC.contains(dest) && !out.containsKey(dest) && Files.isRegularFile(source)) {
+                Path copy = names.etcDir().resolve(Path.of(dest).getFileName().toString());
+                Files.copy(source, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+                out.put(dest, copy);
             }
         }
-        // tmpfs mounts made with --mount carry over as they are
-        Optional.ofNullable(prod.getHostConfig().getMounts()).orElse(List.of()).stream()
-                .filter(m -> m.getType() == MountType.TMPFS)
-                .forEach(out::add);
         return out;
     }
 
-    private String createClone(InspectContainerResponse prod, CloneRequest req, CloneNames names,
-                               String network, List<Mount> mounts) {
-        ContainerConfig cfg = prod.getConfig();
-        HostConfig p = prod.getHostConfig();
-        Map<String, String> labels = new HashMap<>(Optional.ofNullable(cfg.getLabels()).orElse(Map.of()));
-        labels.keySet().removeIf(k -> k.startsWith("com.docker.compose.")); // not a member of production's project
-        labels.put(CloneNames.LABEL_ROLE, CloneNames.ROLE_CLONE);
-        labels.put(CloneNames.LABEL_CLONE, names.cloneName());
-        labels.put(CloneNames.LABEL_PRODUCTION, CloneTeardown.stripSlash(prod.getName()));
-        labels.put(CloneNames.LABEL_PRODUCTION_ID, prod.getId());
-        labels.put(CloneNames.LABEL_CREATED, Long.toString(Instant.now().getEpochSecond()));
-
-        Ports ports = new Ports();
-        Set<ExposedPort> exposed = new LinkedHashSet<>();
-        if (cfg.getExposedPorts() != null) {
-            exposed.addAll(List.of(cfg.getExposedPorts()));
-        }
+    /** The ports to publish: those asked for, else each of production's published ports on loopback. */
+    private static List<PortPublication> publications(CloneRequest req, InspectContainerResponse prod) {
         if (!req.publish().isEmpty()) {
-            for (PortPublication pub : req.publish()) {
-                ExposedPort ep = new ExposedPort(pub.containerPort(), InternetProtocol.parse(pub.protocol()));
-                exposed.add(ep);
-                ports.bind(ep, pub.hostPort() == 0 ? Ports.Binding.bindIp(pub.hostIp())
-                        : Ports.Binding.bindIpAndPort(pub.hostIp(), pub.hostPort()));
-            }
-        } else if (prod.getNetworkSettings().getPorts() != null) {
-            // production's published ports, each on loopback with a free host port
-            prod.getNetworkSettings().getPorts().getBindings().forEach((ep, bindings) -> {
+            return req.publish();
+        }
+        List<PortPublication> out = new ArrayList<>();
+        Ports ports = prod.getNetworkSettings().getPorts();
+        if (ports != null) {
+            ports.getBindings().forEach((ep, bindings) -> {
                 if (bindings != null && bindings.length > 0) {
-                    exposed.add(ep);
-                    ports.bind(ep, Ports.Binding.bindIp("127.0.0.1"));
+                    out.add(new PortPublication("127.0.0.1", 0, ep.getPort(), ep.getProtocol().toString()));
                 }
             });
         }
+        out.sort(java.util.Comparator.comparing(PortPublication::toString));
+        return out;
+    }
 
-        HostConfig hc = HostConfig.newHostConfig()
-                .withMounts(mounts)
-                .withPortBindings(ports)
-                .withNetworkMode(network)
-                .withRestartPolicy(RestartPolicy.noRestart())
-                .withCapAdd(p.getCapAdd())
-                .withCapDrop(p.getCapDrop())
-                .withSecurityOpts(p.getSecurityOpts())
-                .withUlimits(p.getUlimits())
-                .withMemory(p.getMemory())
-                .withMemorySwap(p.getMemorySwap())
-                .withNanoCPUs(p.getNanoCPUs())
-                .withCpuShares(p.getCpuShares())
-                .withShmSize(p.getShmSize())
-                .withTmpFs(p.getTmpFs())
-                .withReadonlyRootfs(p.getReadonlyRootfs())
-                .withInit(p.getInit())
-                .withPrivileged(p.getPrivileged())
-                .withDevices(p.getDevices())
-                .withGroupAdd(p.getGroupAdd())
-                .withExtraHosts(p.getExtraHosts());
+    /** Production's OCI spec, as the engine gave it to runc (found through runc's state, the same on every engine). */
+    private Path productionSpec(InspectContainerResponse prod, String prodName) {
+        HostCommand.Result r = HostCommand.run(List.of("runc", "--root", engineRunc.toString(), "state", prod.getId()),
+                Duration.ofSeconds(30));
+        if (!r.ok()) {
+            throw new ParikshanException("runc does not know container " + prodName + " in " + engineRunc + " ("
+                    + r.reason() + "); Parikshan clones containers of Docker's default runc runtime");
+        }
+        try {
+            Path spec = Path.of(JSON.readTree(r.stdout()).path("bundle").asText()).resolve("config.json");
+            if (!Files.isRegularFile(spec)) {
+                throw new ParikshanException("production's OCI spec " + spec + " is missing; is " + prodName + " still running?");
+            }
+            return spec;
+        } catch (IOException e) {
+            throw new ParikshanException("runc state of " + prodName + " is unreadable: " + e.getMessage());
+        }
+    }
 
-        CreateContainerCmd cmd = engine.client().createContainerCmd(prod.getImageId())
-                .withName(names.cloneName())
-                .withTty(cfg.getTty())
-                .withStdinOpen(cfg.getStdinOpen())
-                .withLabels(labels)
-                .withExposedPorts(new ArrayList<>(exposed))
-                .withHostConfig(hc);
-        // docker-java rejects nulls here, so only what production has is set
-        Optional.ofNullable(cfg.getEnv()).ifPresent(cmd::withEnv);
-        Optional.ofNullable(cfg.getCmd()).ifPresent(cmd::withCmd);
-        Optional.ofNullable(cfg.getEntrypoint()).ifPresent(cmd::withEntrypoint);
-        Optional.ofNullable(cfg.getWorkingDir()).filter(w -> !w.isEmpty()).ifPresent(cmd::withWorkingDir);
-        Optional.ofNullable(cfg.getUser()).filter(u -> !u.isEmpty()).ifPresent(cmd::withUser);
-        return cmd.exec().getId();
+    private String lowerDirs(String containerId, String name) {
+        String lower = engine.rawInspect(containerId).path("GraphDriver").path("Data").path("LowerDir").asText("");
+        if (lower.isEmpty()) {
+            throw new ParikshanException("container " + name + " has no overlay2 image layers; Parikshan needs Docker's overlay2 storage driver");
+        }
+        return lower;
     }
 
     private static long copyFiles(Path prodUpper, Path cloneUpper, List<MountPlan> mounts) {
@@ -417,24 +419,33 @@ public final class CloneManager {
         return Path.of(upper);
     }
 
-    private void requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, Path dockerRoot, ExecutorService side) {
+    /**
+     * Checks there is disk for the clone's copies of production's files and memory for the
+     * checkpoint images ({@link ImageStore}); returns the images' estimated size.
+     */
+    private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, ExecutorService side) {
         CompletableFuture<Long> memory = CompletableFuture.supplyAsync(() -> processMemory(prod), side);
         long need = 64L << 20;
-        need += 2 * treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
+        need += treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
         for (MountPlan m : mounts) {
             if (m.copied()) {
                 need += treeSize(m.source());
             }
         }
-        need += join(memory);
-        for (Path where : List.of(stateRoot, dockerRoot)) {
-            long free = Doctor.usable(where);
-            if (free < need) {
-                throw new ParikshanException("not enough disk for the clone: " + Doctor.human(need)
-                        + " needed, " + Doctor.human(free) + " free at " + where
-                        + "; free some space or use another --state-dir");
-            }
+        long free = Doctor.usable(stateRoot);
+        if (free < need) {
+            throw new ParikshanException("not enough disk for the clone's copy of production's files: " + Doctor.human(need)
+                    + " needed, " + Doctor.human(free) + " free at " + stateRoot + "; free some space or use another --state-dir");
         }
+        // CRIU's images are about production's resident memory, plus a margin for its own metadata
+        long rss = join(memory);
+        return rss + rss / 8 + (16L << 20);
+    }
+
+    /** A name is taken by any container of the engine and by any clone, even a half-removed one. */
+    private boolean taken(String name) {
+        return engine.inspect(name).isPresent() || Files.exists(new CloneNames(name, stateRoot).stateDir())
+                || runtime.state(name).isPresent();
     }
 
     /** The value of a side task, or its failure as thrown there. */

@@ -28,9 +28,23 @@ public record CloneNames(String cloneName, Path stateRoot) {
 
     /** Linux limits interface names to 15 bytes, so the bridge is named by a hash. */
     public String bridge() {
+        return "pk" + hash();
+    }
+
+    /** The host end of the clone's veth pair, on the sandbox bridge. */
+    public String vethHost() {
+        return "pv" + hash() + "h";
+    }
+
+    /** The clone's end of the veth pair until it is renamed eth0 inside the clone. */
+    public String vethClone() {
+        return "pv" + hash() + "c";
+    }
+
+    private String hash() {
         try {
             byte[] d = MessageDigest.getInstance("SHA-1").digest(cloneName.getBytes(StandardCharsets.UTF_8));
-            return "pk" + HexFormat.of().formatHex(d).substring(0, 11);
+            return HexFormat.of().formatHex(d).substring(0, 11);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -45,9 +59,51 @@ public record CloneNames(String cloneName, Path stateRoot) {
         return stateRoot.resolve("clones").resolve(cloneName);
     }
 
-    /** CRIU's checkpoint images: production's memory, owner-only, deleted once the clone runs. */
+    /**
+     * CRIU's checkpoint images: production's memory (secrets), so on a memory file system
+     * ({@link ImageStore}), owner-only, deleted once the clone runs.
+     */
     public Path imagesDir() {
-        return stateDir().resolve("images");
+        return ImageStore.ROOT.resolve(cloneName);
+    }
+
+    /** The clone's copy of production's writable layer: the upper layer of its root overlay. */
+    public Path upperDir() {
+        return stateDir().resolve("upper");
+    }
+
+    Path overlayWorkDir() {
+        return stateDir().resolve("overlay-work");
+    }
+
+    /** Where the clone's root overlay is mounted. */
+    public Path rootfsDir() {
+        return stateDir().resolve("rootfs");
+    }
+
+    /** The clone's OCI bundle (its config.json). */
+    public Path bundleDir() {
+        return stateDir().resolve("bundle");
+    }
+
+    /** The clone's standard output and error. */
+    public Path logFile() {
+        return stateDir().resolve("clone.log");
+    }
+
+    /** What the clone is (production, address, ports), for list and destroy. */
+    public Path recordFile() {
+        return stateDir().resolve("clone.json");
+    }
+
+    /** Copies of production's /etc/hosts, /etc/hostname and /etc/resolv.conf. */
+    public Path etcDir() {
+        return stateDir().resolve("etc");
+    }
+
+    /** The cgroup runc makes for the clone. */
+    public String cgroupsPath() {
+        return "/parikshan/" + cloneName;
     }
 
     public Path workDir() {

@@ -25,6 +25,7 @@ public final class CloneTeardown {
     private final DockerEngine engine;
     private final Path stateRoot;
     private final Sandbox sandbox;
+    private final CloneRuntime runtime = new CloneRuntime();
 
     public CloneTeardown(DockerEngine engine, Path stateRoot) {
         this.engine = engine;
@@ -36,20 +37,20 @@ public final class CloneTeardown {
      * Removes the clone {@code name}.
      *
      * @return true if anything of it existed
-     * @throws ParikshanException if {@code name} is a container that is not a Parikshan clone
+     * @throws ParikshanException if {@code name} is a container of the engine that is not a Parikshan clone
      */
     public boolean destroy(String name) {
         Optional<InspectContainerResponse> c = engine.inspect(name);
-        String cloneName = name;
+        String containerId = null;
         if (c.isPresent()) {
             Map<String, String> labels = Optional.ofNullable(c.get().getConfig().getLabels()).orElse(Map.of());
             if (!CloneNames.ROLE_CLONE.equals(labels.get(CloneNames.LABEL_ROLE))) {
                 throw new ParikshanException("container '" + name
                         + "' is not a Parikshan clone; refusing to remove it (see 'parikshan list')");
             }
-            cloneName = labels.getOrDefault(CloneNames.LABEL_CLONE, stripSlash(c.get().getName()));
+            containerId = c.get().getId(); // a clone made by an older Parikshan, as an engine container
         }
-        return destroyOwned(new CloneNames(cloneName, stateRoot), c.map(InspectContainerResponse::getId).orElse(null));
+        return destroyOwned(new CloneNames(name, stateRoot), containerId);
     }
 
     /** Removes every clone on this host, including leftovers of interrupted clones. */
@@ -57,7 +58,7 @@ public final class CloneTeardown {
         TreeSet<String> names = new TreeSet<>();
         for (Container c : engine.client().listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(CloneNames.LABEL_ROLE, CloneNames.ROLE_CLONE)).exec()) {
-            names.add(c.getLabels().getOrDefault(CloneNames.LABEL_CLONE, stripSlash(c.getNames()[0])));
+            names.add(stripSlash(c.getNames()[0]));
         }
         for (Network n : engine.client().listNetworksCmd().exec()) {
             String owner = n.getLabels() == null ? null : n.getLabels().get(CloneNames.LABEL_CLONE);
@@ -66,12 +67,13 @@ public final class CloneTeardown {
             }
         }
         names.addAll(ownedVolumes(null).stream().map(v -> v.labels().get(CloneNames.LABEL_CLONE)).toList());
-        Path clones = stateRoot.resolve("clones");
-        if (Files.isDirectory(clones)) {
-            try (Stream<Path> s = Files.list(clones)) {
-                s.forEach(p -> names.add(p.getFileName().toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        for (Path dir : List.of(stateRoot.resolve("clones"), CloneRuntime.ROOT, ImageStore.ROOT)) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(Files::isDirectory).forEach(p -> names.add(p.getFileName().toString()));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
         }
         for (String n : names) {
@@ -82,6 +84,8 @@ public final class CloneTeardown {
 
     boolean destroyOwned(CloneNames names, String containerId) {
         boolean existed = false;
+        // the processes first (nothing of the clone runs on), then what they used
+        existed |= runtime.remove(names.cloneName());
         if (containerId != null) {
             try {
                 engine.client().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
@@ -90,6 +94,7 @@ public final class CloneTeardown {
                 // already gone
             }
         }
+        CloneRootfs.unmount(names);
         for (OwnedVolume v : ownedVolumes(names.cloneName())) {
             try {
                 engine.client().removeVolumeCmd(v.name()).exec();
@@ -101,6 +106,7 @@ public final class CloneTeardown {
         existed |= engine.client().listNetworksCmd().withNameFilter(names.sandboxNetwork()).exec().stream()
                 .anyMatch(n -> names.sandboxNetwork().equals(n.getName()));
         sandbox.remove(names);
+        existed |= deleteTree(names.imagesDir());
         existed |= deleteTree(names.stateDir());
         return existed;
     }

@@ -13,14 +13,13 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The Docker Engine, through docker-java; the checkpoint-restore start the library lacks goes
+ * The Docker Engine, through docker-java; the inspect fields the library does not map go
  * through its own {@link DockerHttpClient} with a raw request.
  */
 public final class DockerEngine implements AutoCloseable {
@@ -97,26 +96,6 @@ public final class DockerEngine implements AutoCloseable {
             return Optional.of(client.inspectContainerCmd(nameOrId).exec());
         } catch (NotFoundException e) {
             return Optional.empty();
-        }
-    }
-
-    /**
-     * {@code POST /containers/{id}/start?checkpoint=NAME}: starts a created container from a
-     * checkpoint stored in its own checkpoints directory (docker-java has no such command).
-     */
-    public void startFromCheckpoint(String containerId, String checkpoint) {
-        String path = "/containers/" + containerId + "/start?checkpoint="
-                + URLEncoder.encode(checkpoint, StandardCharsets.UTF_8);
-        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
-                .method(DockerHttpClient.Request.Method.POST)
-                .path(path)
-                .build();
-        try (DockerHttpClient.Response response = http.execute(request)) {
-            int status = response.getStatusCode();
-            if (status / 100 != 2) {
-                throw new ParikshanException("restore of the clone from checkpoint failed (engine said "
-                        + status + ": " + firstLine(readBody(response.getBody())) + ")");
-            }
         }
     }
 

@@ -55,6 +55,57 @@ final class Sandbox {
         t.start();
     }
 
+    /**
+     * Gives the restored clone (process {@code pid}, in the fresh network namespace CRIU made for
+     * it, with nothing but a loopback that is down) its only interface: one end of a veth pair on
+     * the sandbox bridge, named eth0, with the subnet's last address (the engine hands out
+     * addresses from the first up, so a container a user attaches to the sandbox to look at the
+     * clone never gets the clone's). Until then the clone has no network at all; from then on the
+     * bridge's rules hold it.
+     *
+     * @return the clone's address
+     */
+    String attach(CloneNames names, long pid) {
+        var ipam = engine.client().inspectNetworkCmd().withNetworkId(names.sandboxNetwork()).exec().getIpam();
+        var config = ipam == null || ipam.getConfig() == null || ipam.getConfig().isEmpty() ? null : ipam.getConfig().get(0);
+        if (config == null || config.getGateway() == null || config.getSubnet() == null) {
+            throw new ParikshanException("the sandbox network " + names.sandboxNetwork()
+                    + " has no IPv4 subnet and gateway; check 'docker network inspect " + names.sandboxNetwork() + "'");
+        }
+        String gateway = config.getGateway();
+        String prefix = config.getSubnet().substring(config.getSubnet().indexOf('/') + 1);
+        String address = lastAddress(config.getSubnet());
+        String netns = "/proc/" + pid + "/ns/net";
+        String host = names.vethHost();
+        String peer = names.vethClone();
+        Duration t = Duration.ofSeconds(30);
+        HostCommand.check(List.of("ip", "link", "add", host, "type", "veth", "peer", "name", peer), Map.of(), t,
+                "making the clone's network interface " + host);
+        HostCommand.check(List.of("ip", "link", "set", host, "master", names.bridge(), "up"), Map.of(), t,
+                "attaching " + host + " to the sandbox bridge " + names.bridge());
+        HostCommand.check(List.of("ip", "link", "set", peer, "netns", netns), Map.of(), t,
+                "moving " + peer + " into the clone's network namespace");
+        String pidArg = Long.toString(pid);
+        HostCommand.check(List.of("nsenter", "-t", pidArg, "-n", "sh", "-c",
+                        "ip link set lo up && ip link set " + peer + " name eth0 && ip addr add " + address + "/" + prefix
+                                + " dev eth0 && ip link set eth0 up && ip route add default via " + gateway),
+                Map.of(), t, "configuring the clone's network (" + address + ")");
+        return address;
+    }
+
+    /** The last host address of an IPv4 subnet (172.18.0.0/16 gives 172.18.255.254). */
+    static String lastAddress(String subnet) {
+        String[] cidr = subnet.split("/");
+        long v = 0;
+        for (String part : cidr[0].split("\\.")) {
+            v = (v << 8) | Integer.parseInt(part);
+        }
+        int bits = Integer.parseInt(cidr[1]);
+        long hostMask = (1L << (32 - bits)) - 1;
+        long last = (v & ~hostMask & 0xffffffffL) | (hostMask - 1);
+        return ((last >> 24) & 255) + "." + ((last >> 16) & 255) + "." + ((last >> 8) & 255) + "." + (last & 255);
+    }
+
     /** Removes the network and the rules; nothing happens for parts already gone. */
     void remove(CloneNames names) {
         try {
@@ -68,11 +119,29 @@ final class Sandbox {
         } catch (NotFoundException e) {
             // already gone
         }
-        for (String chain : CHAINS) {
-            List<String> rule = rule("-C", chain, names);
-            while (HostCommand.run(rule, Duration.ofSeconds(30)).ok()) {
-                HostCommand.run(rule("-D", chain, names), Duration.ofSeconds(30));
+        // the veth goes with the clone's network namespace; a leftover host end (a failed attach) here
+        HostCommand.run(List.of("ip", "link", "del", names.vethHost()), Duration.ofSeconds(30));
+        for (String table : List.of("filter", "nat")) {
+            removeRules(table, names.firewallComment());
+        }
+    }
+
+    /** Deletes every rule of {@code table} carrying exactly {@code comment}. */
+    static void removeRules(String table, String comment) {
+        HostCommand.Result listed = HostCommand.run(List.of("iptables", "-w", "-t", table, "-S"), Duration.ofSeconds(30));
+        if (!listed.ok()) {
+            return;
+        }
+        for (String line : listed.stdout().lines().toList()) {
+            List<String> words = List.of(line.strip().split("\\s+"));
+            int at = words.indexOf("--comment");
+            if (words.size() < 2 || !words.get(0).equals("-A") || at < 0 || at + 1 >= words.size()
+                    || !words.get(at + 1).replace("\"", "").equals(comment)) {
+                continue;
             }
+            List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
+            words.subList(1, words.size()).forEach(w -> delete.add(w.replace("\"", "")));
+            HostCommand.run(delete, Duration.ofSeconds(30));
         }
     }
 

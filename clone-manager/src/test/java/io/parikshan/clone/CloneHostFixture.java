@@ -23,6 +23,9 @@ abstract class CloneHostFixture {
 
     @AfterEach
     void removeWhatTheTestMade() {
+        if (engine == null) {
+            return; // the host was not ready: the test made nothing
+        }
         try {
             CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
             clones.forEach(teardown::destroy);

@@ -82,6 +82,52 @@ final class DockerTestHost {
         return Integer.parseInt(first.substring(first.lastIndexOf(':') + 1));
     }
 
+    /** The loopback port a clone's {@code containerPort} is published on, from its report. */
+    static int publishedPort(CloneReport report, int containerPort) {
+        for (String a : report.addresses()) { // "127.0.0.1:PORT -> 8080/tcp"
+            String[] parts = a.split(" -> ");
+            if (parts[1].startsWith(containerPort + "/")) {
+                return Integer.parseInt(parts[0].substring(parts[0].lastIndexOf(':') + 1));
+            }
+        }
+        throw new AssertionError("clone " + report.cloneName() + " publishes no port " + containerPort + ": " + report.addresses());
+    }
+
+    static String curl(String host, int port, String path) {
+        return HostCommand.check(List.of("curl", "-fsS", "--max-time", "5", "http://" + host + ":" + port + path),
+                java.util.Map.of(), Duration.ofSeconds(10), "curl " + host + ":" + port + path).stdout();
+    }
+
+    /** Runs a command in a clone (through its runc) or in a container of the engine. */
+    static HostCommand.Result execResult(String containerOrClone, String... command) {
+        CloneRuntime clones = new CloneRuntime();
+        if (clones.state(containerOrClone).isPresent()) {
+            return clones.exec(containerOrClone, List.of(command), Duration.ofMinutes(1));
+        }
+        List<String> cmd = new ArrayList<>(List.of("docker", "exec", containerOrClone));
+        cmd.addAll(List.of(command));
+        return HostCommand.run(cmd, Duration.ofMinutes(1));
+    }
+
+    /** As {@link #execResult}, failing unless it succeeds; its trimmed stdout. */
+    static String exec(String containerOrClone, String... command) {
+        HostCommand.Result r = execResult(containerOrClone, command);
+        if (!r.ok()) {
+            throw new AssertionError("exec in " + containerOrClone + " " + List.of(command) + " failed: " + r.reason());
+        }
+        return r.stdout().strip();
+    }
+
+    /** Whether a process runs (a zombie its parent has not reaped yet does not). */
+    static boolean alive(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .noneMatch(l -> l.startsWith("State:") && l.contains("Z"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static String get(int port, String path) throws IOException, InterruptedException {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());

@@ -72,7 +72,7 @@ class JvmServiceCloneIT extends CloneHostFixture {
             assertThat(report.imageBytes()).isGreaterThan(1 << 20);
 
             // The clone answers from the checkpointed count, and counts on its own from there.
-            int clonePort = DockerTestHost.hostPort(cloneName, 8080);
+            int clonePort = DockerTestHost.publishedPort(report, 8080);
             long cloneFirst = Long.parseLong(DockerTestHost.curl(clonePort, "/count"));
             assertThat(cloneFirst).isGreaterThan(beforeClone).isLessThanOrEqualTo(afterClone);
             assertThat(Long.parseLong(DockerTestHost.curl(clonePort, "/count"))).isEqualTo(cloneFirst + 1);
@@ -83,29 +83,38 @@ class JvmServiceCloneIT extends CloneHostFixture {
             // Production's connection came back closed in the clone and is open in production.
             assertThat(establishedConnections(prod)).isGreaterThanOrEqualTo(1);
             assertThat(establishedConnections(cloneName)).isZero();
+            // The clone is also reached at its address on the sandbox bridge, as the duplicator does.
+            assertThat(Long.parseLong(DockerTestHost.curl(report.cloneIp(), 8080, "/count"))).isEqualTo(cloneFirst + 3);
         }
 
-        // Same settings, its own identity, marked as a clone, no images left behind.
-        assertThat(docker("inspect", "-f", "{{index .Config.Labels \"app\"}}", cloneName)).isEqualTo("counter");
-        assertThat(docker("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", cloneName)).contains("GREETING=hello");
-        assertThat(docker("inspect", "-f", "{{.HostConfig.NetworkMode}}", cloneName)).isEqualTo("parikshan-sbx-" + cloneName);
-        assertThat(docker("exec", cloneName, "cat", "/.parikshan-clone")).contains("clone=" + cloneName, "production=" + prod);
+        // Production's own process settings (from its OCI spec), its own identity, marked as a clone,
+        // no images left behind.
+        assertThat(cloneExec(cloneName, "sh", "-c", "tr '\\0' '\\n' </proc/1/environ")).contains("GREETING=hello");
+        assertThat(cloneExec(cloneName, "cat", "/.parikshan-clone")).contains("clone=" + cloneName, "production=" + prod);
         assertThat(DockerTestHost.dockerRun("exec", prod, "cat", "/.parikshan-clone").ok()).isFalse();
-        String cloneId = docker("inspect", "-f", "{{.Id}}", cloneName);
-        assertThat(engine.rootDir().resolve("containers").resolve(cloneId).resolve("checkpoints").resolve("parikshan")).doesNotExist();
-        Path stateDir = new CloneNames(cloneName, DockerTestHost.STATE_ROOT).stateDir();
+        assertThat(cloneExec(cloneName, "cat", "/proc/net/route")).contains("eth0");
+        CloneNames names = new CloneNames(cloneName, DockerTestHost.STATE_ROOT);
+        assertThat(names.imagesDir()).doesNotExist();
+        assertThat(ImageStore.isTmpfs(ImageStore.ROOT)).as("images go to a memory file system").isTrue();
+        Path stateDir = names.stateDir();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(stateDir))).isEqualTo("rwx------");
-        assertThat(new CloneInventory(engine).clones()).anySatisfy(c -> {
+        assertThat(new CloneInventory(DockerTestHost.STATE_ROOT).clones()).anySatisfy(c -> {
             assertThat(c.name()).isEqualTo(cloneName);
             assertThat(c.production()).isEqualTo(prod);
+            assertThat(c.status()).isEqualTo("running");
         });
+        long clonePid = new CloneRuntime().state(cloneName).orElseThrow().pid();
 
         // Teardown removes all the clone owns, and again is harmless; production keeps serving.
         CloneTeardown teardown = new CloneTeardown(engine, DockerTestHost.STATE_ROOT);
         assertThat(teardown.destroy(cloneName)).isTrue();
-        assertThat(DockerTestHost.dockerRun("inspect", cloneName).ok()).isFalse();
+        assertThat(new CloneRuntime().state(cloneName)).isEmpty();
+        assertThat(DockerTestHost.alive(clonePid)).as("the clone's process after destroy").isFalse();
+        assertThat(CloneRootfs.mounted(names.rootfsDir())).isFalse();
         assertThat(DockerTestHost.dockerRun("network", "inspect", "parikshan-sbx-" + cloneName).ok()).isFalse();
         assertThat(HostCommand.run(List.of("iptables", "-w", "-S"), Duration.ofSeconds(30)).stdout())
+                .doesNotContain("parikshan:" + cloneName);
+        assertThat(HostCommand.run(List.of("iptables", "-w", "-t", "nat", "-S"), Duration.ofSeconds(30)).stdout())
                 .doesNotContain("parikshan:" + cloneName);
         assertThat(stateDir).doesNotExist();
         assertThat(teardown.destroy(cloneName)).isFalse();
@@ -113,9 +122,16 @@ class JvmServiceCloneIT extends CloneHostFixture {
         assertThat(DockerTestHost.awaitGet(DockerTestHost.hostPort(prod, 8080), "/count")).isNotBlank();
     }
 
-    /** ESTABLISHED TCP sockets in a container's network namespace, read from /proc/net/tcp. */
+    private static String cloneExec(String clone, String... command) {
+        HostCommand.Result r = new CloneRuntime().exec(clone, List.of(command), Duration.ofSeconds(30));
+        assertThat(r.ok()).as("exec in %s: %s", clone, r.stderr()).isTrue();
+        return r.stdout().strip();
+    }
+
+    /** ESTABLISHED TCP sockets in a container's (or clone's) network namespace, read from /proc/net/tcp. */
     private static long establishedConnections(String container) {
-        String table = docker("exec", container, "cat", "/proc/net/tcp", "/proc/net/tcp6");
+        String table = container.endsWith("-c") ? cloneExec(container, "cat", "/proc/net/tcp", "/proc/net/tcp6")
+                : docker("exec", container, "cat", "/proc/net/tcp", "/proc/net/tcp6");
         return table.lines().skip(1).map(String::strip).filter(l -> !l.startsWith("sl"))
                 .map(l -> l.split("\\s+")).filter(f -> f.length > 3 && f[3].equals("01")).count();
     }

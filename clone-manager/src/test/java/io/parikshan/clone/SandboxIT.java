@@ -58,14 +58,16 @@ class SandboxIT extends CloneHostFixture {
 
         String clone = prod + "-c";
         clones.add(clone);
-        cloneManager().clone(
+        CloneReport report = cloneManager().clone(
                 new CloneRequest(prod, clone, List.of(PortPublication.parse("127.0.0.1:0:8080"))), CloneProgress.SILENT);
         String sandboxNet = "parikshan-sbx-" + clone;
         // Put the peer on the clone's own bridge too, so only the sandbox rules stand between them.
         docker("network", "connect", sandboxNet, peer);
         String peerOnSandbox = docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + sandboxNet + "\").IPAddress}}", peer);
         String peerOnDefault = docker("inspect", "-f", "{{.NetworkSettings.IPAddress}}", peer);
-        String cloneGateway = docker("inspect", "-f", "{{(index .NetworkSettings.Networks \"" + sandboxNet + "\").Gateway}}", clone);
+        String cloneGateway = docker("network", "inspect", "-f", "{{(index .IPAM.Config 0).Gateway}}", sandboxNet);
+        assertThat(peerOnSandbox).as("a container attached to the sandbox never gets the clone's address")
+                .isNotEqualTo(report.cloneIp());
         String prodGateway = docker("inspect", "-f", "{{.NetworkSettings.Gateway}}", prod);
 
         // Production (outside the sandbox) reaches the host and the peer: the paths exist.
@@ -82,13 +84,15 @@ class SandboxIT extends CloneHostFixture {
         assertThat(accepted.get()).isEqualTo(acceptedByHost);
 
         // Yet its published port answers, from the host's loopback.
-        assertThat(DockerTestHost.curl(DockerTestHost.hostPort(clone, 8080), "/count")).isNotBlank();
+        assertThat(DockerTestHost.curl(DockerTestHost.publishedPort(report, 8080), "/count")).isNotBlank();
+        // ... and its address on the sandbox bridge, from the host (as the duplicator reaches it).
+        assertThat(DockerTestHost.curl(report.cloneIp(), 8080, "/count")).isNotBlank();
         docker("network", "disconnect", sandboxNet, peer);
     }
 
     /** Tries a TCP connection from inside a container (bash's /dev/tcp; a dropped SYN times out). */
     private static boolean connects(String container, String ip, int port) {
-        return DockerTestHost.dockerRun("exec", container, "timeout", "3", "bash", "-c",
+        return DockerTestHost.execResult(container, "timeout", "3", "bash", "-c",
                 "exec 3<>/dev/tcp/" + ip + "/" + port).ok();
     }
 }

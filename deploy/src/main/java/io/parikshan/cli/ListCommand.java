@@ -33,7 +33,7 @@ final class ListCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (DockerEngine engine = host.engine()) {
             engine.requireReachable();
-            List<CloneInfo> clones = new CloneInventory(engine).clones();
+            List<CloneInfo> clones = new CloneInventory(host.stateRoot()).clones();
             if (json) {
                 out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(clones));
             } else if (clones.isEmpty()) {

@@ -7,6 +7,8 @@ import io.parikshan.clone.CloneProgress;
 import io.parikshan.clone.CloneReport;
 import io.parikshan.clone.CloneRequest;
 import io.parikshan.clone.CloneTeardown;
+import io.parikshan.clone.CloneNames;
+import io.parikshan.clone.CloneRuntime;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.ParikshanException;
 import io.parikshan.proxy.CloneTarget;
@@ -20,6 +22,7 @@ import io.parikshan.proxy.udp.UdpDuplicator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +56,7 @@ public final class Session implements AutoCloseable {
 
     private final SessionConfig config;
     private final DockerEngine engine;
+    private final CloneRuntime runtime = new CloneRuntime();
     private final CloneManager cloneManager;
     private final CloneTeardown teardown;
     private final ProbeAgentProcess agent;
@@ -244,7 +248,7 @@ public final class Session implements AutoCloseable {
         out.printf("parikshan: %s running at %s after %d ms (production frozen %d ms)%n", report.cloneName(),
                 report.cloneIp(), report.totalMillis(), report.frozenMillis());
         out.flush();
-        long pid = engine.inspect(report.cloneId()).map(i -> i.getState().getPidLong()).orElse(0L);
+        long pid = runtime.state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
         LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(),
                 new HostPort(report.cloneIp(), endpoint.containerPort())), System.nanoTime(), pid, desynced(report.cloneName()));
         try {
@@ -282,7 +286,8 @@ public final class Session implements AutoCloseable {
     private synchronized String nextCloneName() {
         while (true) {
             String name = endpoint.container() + "-clone-" + (++cloneSequence);
-            if (engine.inspect(name).isEmpty()) {
+            if (engine.inspect(name).isEmpty() && runtime.state(name).isEmpty()
+                    && !Files.exists(new CloneNames(name, stateRoot).stateDir())) {
                 return name;
             }
         }
@@ -421,8 +426,7 @@ public final class Session implements AutoCloseable {
     }
 
     private Optional<ResyncReason> reasonToResync(LiveClone c) {
-        Optional<InspectContainerResponse> seen = engine.inspect(c.report().cloneId());
-        if (seen.isEmpty() || !Boolean.TRUE.equals(seen.get().getState().getRunning())) {
+        if (!runtime.state(c.name()).map(CloneRuntime.State::running).orElse(false)) {
             return Optional.of(ResyncReason.CRASHED);
         }
         if (config.resyncAfterDesyncs() > 0 && desynced(c.name()) - c.desyncedAtStart() >= config.resyncAfterDesyncs()) {

@@ -1,0 +1,82 @@
+package io.parikshan.clone;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Publishes clone ports on the host with nat rules, as the engine does without its userland
+ * proxy: connections to the host address and port are sent to the clone's address. Loopback
+ * publications (the default) need {@code route_localnet} on the sandbox bridge and a masquerade
+ * of the loopback source, since 127.0.0.1 cannot leave the host otherwise. Every rule carries the
+ * clone's firewall comment, so the sandbox's removal takes them too.
+ */
+final class ClonePorts {
+
+    private ClonePorts() {
+    }
+
+    /** Publishes each port; returns them as {@code host:port -> port/proto}. */
+    static List<String> publish(CloneNames names, String cloneIp, List<PortPublication> ports) {
+        List<String> out = new ArrayList<>();
+        boolean loopback = false;
+        for (PortPublication p : ports) {
+            int hostPort = p.hostPort() == 0 ? freePort(p.hostIp(), p.protocol()) : p.hostPort();
+            String to = cloneIp + ":" + p.containerPort();
+            List<String> match = new ArrayList<>(List.of("-p", p.protocol()));
+            if (p.hostIp().equals("0.0.0.0")) {
+                match.addAll(List.of("-m", "addrtype", "--dst-type", "LOCAL"));
+            } else {
+                match.addAll(List.of("-d", p.hostIp() + "/32"));
+            }
+            match.addAll(List.of("--dport", Integer.toString(hostPort), "-m", "comment", "--comment", names.firewallComment(),
+                    "-j", "DNAT", "--to-destination", to));
+            for (String chain : List.of("OUTPUT", "PREROUTING")) {
+                List<String> rule = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-I", chain));
+                rule.addAll(match);
+                HostCommand.check(rule, Map.of(), Duration.ofSeconds(30), "publishing the clone's port " + p);
+            }
+            loopback |= p.hostIp().startsWith("127.") || p.hostIp().equals("0.0.0.0");
+            out.add(p.hostIp() + ":" + hostPort + " -> " + p.containerPort() + "/" + p.protocol());
+        }
+        if (loopback) {
+            Path localnet = Path.of("/proc/sys/net/ipv4/conf", names.bridge(), "route_localnet");
+            try {
+                Files.writeString(localnet, "1");
+            } catch (IOException e) {
+                throw new ParikshanException("cannot allow loopback publication on " + names.bridge() + " (" + localnet
+                        + ": " + e.getMessage() + "); publish on another address with --publish IP:PORT:PORT");
+            }
+            HostCommand.check(List.of("iptables", "-w", "-t", "nat", "-I", "POSTROUTING", "-s", "127.0.0.0/8",
+                            "-o", names.bridge(), "-m", "comment", "--comment", names.firewallComment(), "-j", "MASQUERADE"),
+                    Map.of(), Duration.ofSeconds(30), "masquerading loopback clients of the clone");
+        }
+        return out;
+    }
+
+    /** A port nothing listens on now (the kernel's pick), for a publication without a host port. */
+    static int freePort(String hostIp, String protocol) {
+        try {
+            InetAddress at = InetAddress.getByName(hostIp);
+            if (protocol.equals("udp")) {
+                try (var s = new java.net.DatagramSocket(new InetSocketAddress(at, 0))) {
+                    return s.getLocalPort();
+                }
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(at, 0));
+                return s.getLocalPort();
+            }
+        } catch (IOException e) {
+            throw new ParikshanException("no free port on " + hostIp + " for the clone (" + e.getMessage()
+                    + "); give one with --publish " + hostIp + ":PORT:CONTAINER_PORT");
+        }
+    }
+}

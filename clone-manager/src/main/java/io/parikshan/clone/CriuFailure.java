@@ -1,0 +1,28 @@
+package io.parikshan.clone;
+
+import java.nio.file.Path;
+
+/**
+ * CRIU (through runc) refused to dump or restore. Carries CRIU's own log, which the clone
+ * manager reads for the cause and keeps for the user before the rollback removes the clone.
+ */
+final class CriuFailure extends ParikshanException {
+
+    private final String action;
+    private final Path criuLog;
+
+    CriuFailure(String action, Path criuLog, String runcSaid) {
+        super("CRIU could not " + action + " the container (" + runcSaid + ")");
+        this.action = action;
+        this.criuLog = criuLog;
+    }
+
+    /** "dump" or "restore". */
+    String action() {
+        return action;
+    }
+
+    Path criuLog() {
+        return criuLog;
+    }
+}
