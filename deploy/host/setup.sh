@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes a Debian 12 host ready for Parikshan; safe and quick to run again.
 #   - Docker engine (Debian's docker.io) with experimental features, started if not running
-#   - CRIU >= 4.2 on PATH (Debian's package when new enough and working, else built from
-#     Debian's newest source package), and /etc/criu/runc.conf with tcp-close
+#   - CRIU >= 4.2 on PATH, built from Debian's newest source package with the patches in
+#     criu/ (rebuilt when they change), and /etc/criu/runc.conf with tcp-close
 #   - the tools Parikshan, its tests and its demo use (JDK 17, Maven, rsync, iptables, curl,
 #     redis, wrk, haproxy, nginx, prometheus)
 #   - the CLI built, then `parikshan doctor`
@@ -30,7 +30,7 @@ PACKAGES=(
   # CRIU build dependencies (Debian 12)
   build-essential pkg-config libprotobuf-c-dev protobuf-c-compiler libprotobuf-dev
   protobuf-compiler python3-protobuf libnl-3-dev libnet1-dev libcap-dev libbsd-dev
-  libnftables-dev libgnutls28-dev uuid-dev libaio-dev libdrm-dev xz-utils dpkg-dev
+  libnftables-dev libgnutls28-dev uuid-dev libaio-dev libdrm-dev xz-utils dpkg-dev patch
   # real servers and clients used by tests, benchmarks and the demo
   curl redis-server redis-tools wrk haproxy nginx-light busybox prometheus dnsmasq-base bind9-dnsutils
 )
@@ -101,49 +101,53 @@ else
 fi
 
 # ---------------------------------------------------------------- CRIU
+# CRIU is built from Debian's newest source package with the patches in criu/ applied (no
+# packaged CRIU carries them). The build's GitID names a checksum of the patch set, so a CRIU
+# built before the set changed (or an unpatched one) fails criu_patched and is rebuilt.
 criu_ok() { # $1 = criu binary
   local v
   v="$("$1" --version 2>/dev/null | awk '/^Version:/{print $2}')" || return 1
   [[ -n $v ]] && dpkg --compare-versions "$v" ge "$CRIU_MIN" && "$1" check >/dev/null 2>&1
 }
+criu_patches=("$here"/criu/*.patch)
+[[ -e ${criu_patches[0]} ]] || criu_patches=()
+criu_gitid="parikshan-$(cat "${criu_patches[@]}" </dev/null | sha256sum | cut -c1-12)"
+criu_patched() { "$1" --version 2>/dev/null | grep -qx "GitID: $criu_gitid"; }
 criu_bin="$(command -v criu || true)"
-if [[ -n $criu_bin ]] && criu_ok "$criu_bin"; then
-  step "criu $("$criu_bin" --version | awk '/^Version:/{print $2}') at $criu_bin passes 'criu check'"
+if [[ -n $criu_bin ]] && criu_patched "$criu_bin" && criu_ok "$criu_bin"; then
+  step "criu $("$criu_bin" --version | awk '/^Version:/{print $2}') ($criu_gitid) at $criu_bin passes 'criu check'"
 else
-  apt_update
-  candidate="$(apt-cache policy criu 2>/dev/null | awk '/Candidate:/{print $2}')"
-  if [[ -n $candidate && $candidate != "(none)" ]] && dpkg --compare-versions "${candidate%%-*}" ge "$CRIU_MIN"; then
-    step "installing Debian's criu $candidate"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq criu >/dev/null
+  step "building CRIU >= $CRIU_MIN from Debian's newest source package with ${#criu_patches[@]} patches"
+  mkdir -p "$cache/criu" && cd "$cache/criu"
+  if ! ls criu_*.orig.tar.* >/dev/null 2>&1; then
+    apt_update
+    src=/etc/apt/sources.list.d/parikshan-sid-src.sources
+    printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: sid\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$src"
+    apt-get update -qq -o Dir::Etc::sourcelist="$src" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 || true
+    # apt may report a 404 for the .debian.tar.xz part while the upstream tarball arrives.
+    apt-get source --download-only -qq criu/sid >/dev/null 2>&1 || true
+    rm -f "$src"
+    ls criu_*.orig.tar.* >/dev/null 2>&1 || die "could not download CRIU's source from Debian (criu/sid); check apt's network access"
   fi
-  criu_bin="$(command -v criu || true)"
-  if [[ -z $criu_bin ]] || ! criu_ok "$criu_bin"; then
-    step "building CRIU >= $CRIU_MIN from Debian's newest source package (Debian 12 ships ${candidate:-none})"
-    mkdir -p "$cache/criu" && cd "$cache/criu"
-    if ! ls criu_*.orig.tar.* >/dev/null 2>&1; then
-      src=/etc/apt/sources.list.d/parikshan-sid-src.sources
-      printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: sid\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' >"$src"
-      apt-get update -qq -o Dir::Etc::sourcelist="$src" -o Dir::Etc::sourceparts=- -o APT::Get::List-Cleanup=0 || true
-      # apt may report a 404 for the .debian.tar.xz part while the upstream tarball arrives.
-      apt-get source --download-only -qq criu/sid >/dev/null 2>&1 || true
-      rm -f "$src"
-      ls criu_*.orig.tar.* >/dev/null 2>&1 || die "could not download CRIU's source from Debian (criu/sid); check apt's network access"
-    fi
-    tarball="$(ls criu_*.orig.tar.* | sort -V | tail -1)"
-    srcdir="$cache/criu/build-${tarball%.orig.tar.*}"
-    if [[ ! -x $srcdir/criu/criu ]]; then
-      rm -rf "$srcdir" && mkdir -p "$srcdir"
-      tar -xf "$tarball" -C "$srcdir" --strip-components=1
-      step "compiling $tarball (about a minute)"
-      make -C "$srcdir" -j"$(nproc)" criu >"$cache/criu/build.log" 2>&1 \
-        || die "CRIU build failed; see $cache/criu/build.log"
-    fi
-    install -m 0755 "$srcdir/criu/criu" "$CRIU_PREFIX/criu"
-    criu_bin="$CRIU_PREFIX/criu"
-    hash -r
-    criu_ok "$criu_bin" || die "built $criu_bin but 'criu check' fails: $("$criu_bin" check 2>&1 | tail -1)"
+  tarball="$(ls criu_*.orig.tar.* | sort -V | tail -1)"
+  srcdir="$cache/criu/build-${tarball%.orig.tar.*}"
+  if [[ ! -x $srcdir/criu/criu ]] || ! criu_patched "$srcdir/criu/criu"; then
+    rm -rf "$srcdir" && mkdir -p "$srcdir"
+    tar -xf "$tarball" -C "$srcdir" --strip-components=1
+    for p in "${criu_patches[@]}"; do
+      patch -d "$srcdir" -p1 --batch --forward --quiet <"$p" || die "patch $p does not apply to $tarball"
+    done
+    step "compiling $tarball (about a minute)"
+    make -C "$srcdir" -j"$(nproc)" GITID="$criu_gitid" criu >"$cache/criu/build.log" 2>&1 \
+      || die "CRIU build failed; see $cache/criu/build.log"
   fi
-  step "criu $("$criu_bin" --version | awk '/^Version:/{print $2}') at $criu_bin passes 'criu check'"
+  # Replace it atomically: running dumps and restores may be executing the old binary.
+  install -m 0755 "$srcdir/criu/criu" "$CRIU_PREFIX/criu.new" && mv -f "$CRIU_PREFIX/criu.new" "$CRIU_PREFIX/criu"
+  criu_bin="$CRIU_PREFIX/criu"
+  hash -r
+  criu_ok "$criu_bin" || die "built $criu_bin but 'criu check' fails: $("$criu_bin" check 2>&1 | tail -1)"
+  [[ "$(command -v criu)" == "$criu_bin" ]] || die "installed $criu_bin but $(command -v criu) comes first on PATH; remove it"
+  step "criu $("$criu_bin" --version | awk '/^Version:/{print $2}') ($criu_gitid) at $criu_bin passes 'criu check'"
 fi
 
 # runc asks CRIU to read /etc/criu/runc.conf. tcp-close lets a container with open TCP
