@@ -38,24 +38,35 @@ public final class Parikshan implements Runnable {
         cl.addSubcommand(new ProxyCommand());
         cl.addSubcommand(new ProbeCommand());
         cl.setExecutionExceptionHandler(Parikshan::userError);
+        CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((ex, args) -> {
+            int code = usage.handleParseException(ex, args); // picocli's message and usage hint on stderr
+            JsonFailure.printIfWanted(ex.getCommandLine(), ex.getMessage(), ex);
+            return code;
+        });
         return cl;
     }
 
-    /** A failure the user can act on is one line on stderr and exit code 1, not a stack trace. */
+    /**
+     * A failure the user can act on is one line on stderr and exit code 1, not a stack trace;
+     * under --json the same line is also a JSON object on stdout ({@link JsonFailure}).
+     */
     private static int userError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) throws Exception {
+        String message;
         if (e instanceof ParikshanException) {
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
-            cmd.getErr().flush();
-            return 1;
-        }
-        if (e instanceof DockerException) {
+            message = e.getMessage();
+        } else if (e instanceof DockerException) {
             // The engine's own words are the most useful line (e.g. "port is already allocated").
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": the Docker engine refused: "
-                    + e.getMessage().replaceAll("\\s+", " ").strip());
-            cmd.getErr().flush();
-            return 1;
+            message = "the Docker engine refused: " + e.getMessage().replaceAll("\\s+", " ").strip();
+        } else {
+            // a bug: the stack trace follows on stderr, and a script still gets its JSON
+            JsonFailure.printIfWanted(cmd, "unexpected failure: " + e, e);
+            throw e;
         }
-        throw e;
+        cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + message);
+        cmd.getErr().flush();
+        JsonFailure.printIfWanted(cmd, message, e);
+        return 1;
     }
 
     public static void main(String[] args) {
