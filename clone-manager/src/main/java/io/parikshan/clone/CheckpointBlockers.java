@@ -92,7 +92,11 @@ public final class CheckpointBlockers {
      * the first blocker's line, and how many more there are.
      */
     public void requireNone(String container, long initPid) {
-        List<Blocker> found = inspect(initPid);
+        requireNone(container, inspect(initPid));
+    }
+
+    /** Throws the one-line description of {@code found} unless it is empty. */
+    public static void requireNone(String container, List<Blocker> found) {
         if (!found.isEmpty()) {
             throw new ParikshanException(describe(container, found));
         }

@@ -97,16 +97,26 @@ public final class CloneManager {
             CompletableFuture<Boolean> nameTaken = request.name() == null ? CompletableFuture.completedFuture(false)
                     : CompletableFuture.supplyAsync(() -> taken(request.name()), side);
             join(host); // the host's problems first, then what the user asked for
+            Optional<CloneRecord> asClone = CloneRecord.read(new CloneNames(request.source(), stateRoot));
+            if (asClone.isPresent()) {
+                throw new ParikshanException("'" + request.source() + "' is itself a clone of " + asClone.get().production()
+                        + "; clone the production container instead");
+            }
             prod = join(source).orElseThrow(() -> new ParikshanException(
                     "no container named '" + request.source() + "'; see 'docker ps' for running containers"));
             prodName = CloneTeardown.stripSlash(prod.getName());
             checkSource(request.source(), prod);
+            // what CRIU would refuse, said before production is frozen, nothing made yet
+            CheckpointBlockers blockers = new CheckpointBlockers(CheckpointBlockers.PROC);
+            long initPid = prod.getState().getPidLong();
+            CheckpointBlockers.requireNone(prodName, blockers.inspect(initPid, blockers.cgroupMembers(Freezer.CGROUP_ROOT, initPid)));
             String cloneName = request.name() != null ? request.name() : freeName(prodName);
             if (join(nameTaken)) {
                 throw new ParikshanException("name '" + cloneName
                         + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
             }
             names = new CloneNames(cloneName, stateRoot);
+            ClonePorts.requireFree(request.publish());
             mounts = planMounts(prod, names);
             InspectContainerResponse p = prod;
             String pn = prodName;
@@ -120,15 +130,33 @@ public final class CloneManager {
         clock.finish(prodName + " running, " + mounts.size() + " mount(s)");
 
         boolean made = false;
-        // Ctrl-C or SIGTERM half-way must not leave a half-made clone behind either.
-        // The hook has its own engine connection: the caller may be closing this one meanwhile.
+        // Ctrl-C or SIGTERM half-way must not leave a half-made clone behind either. This thread
+        // goes on during the JVM's shutdown: it is told to stop at its next step and rolls itself
+        // back; the hook removes the clone itself only if that does not happen in time. The hook
+        // has its own engine connection: the caller may be closing this one meanwhile.
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.CountDownLatch settled = new java.util.concurrent.CountDownLatch(1);
         Thread abandon = new Thread(() -> {
+            abandoned.set(true);
+            try {
+                if (settled.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             try (DockerEngine own = DockerEngine.connect(engine.host())) {
                 new CloneTeardown(own, stateRoot).destroy(names.cloneName());
             } catch (RuntimeException raceWithTheCallersOwnRollback) {
                 // the caller's rollback got there first
             }
         }, "parikshan-clone-rollback");
+        String of = prodName;
+        Runnable step = () -> {
+            if (abandoned.get()) {
+                throw new ParikshanException("the clone of " + of + " was interrupted; it is rolled back");
+            }
+        };
         try {
             clock.start(ClonePhase.PREPARE);
             made = true;
@@ -147,6 +175,7 @@ public final class CloneManager {
 
             long frozenMillis;
             long preCopied;
+            step.run();
             clock.start(ClonePhase.PRE_COPY);
             try (CheckpointDumper.Started dumping = dumper.start(prod.getId(), images, names.workDir())) {
                 preCopied = copyFiles(prodUpper, names.upperDir(), mounts);
@@ -174,6 +203,7 @@ public final class CloneManager {
             }
             long imageBytes = treeSize(images);
 
+            step.run();
             clock.start(ClonePhase.IMAGE_COPY);
             // On one host the images stay where CRIU wrote them (memory); the clone's root is
             // production's image layers under its own copy of the writable layer.
@@ -181,11 +211,13 @@ public final class CloneManager {
             CloneRootfs.mount(names, lowerDirs);
             clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted");
 
+            step.run();
             clock.start(ClonePhase.RESTORE);
             String cloneIp;
             List<String> addresses;
             try {
                 CloneRuntime.State restored = runtime.restore(cloneName, names.bundleDir(), images, names.workDir(), names.logFile());
+                step.run();
                 cloneIp = sandbox.attach(names, restored.pid());
                 addresses = ClonePorts.publish(names, cloneIp, publications(request, prod));
             } finally {
@@ -205,6 +237,8 @@ public final class CloneManager {
         } catch (RuntimeException e) {
             forget(abandon);
             throw rollback(names, made, e);
+        } finally {
+            settled.countDown();
         }
     }
 
@@ -234,23 +268,17 @@ public final class CloneManager {
         return new ParikshanException("clone failed: " + DockerEngine.rootMessage(failure), failure);
     }
 
-    /** CRIU's failure with its first error, its log kept owner-only where the message says. */
+    /** CRIU's failure with its first real error in the user's terms, its log kept owner-only where the message says. */
     private ParikshanException explained(CriuFailure f, CloneNames names) {
-        Path kept = stateRoot.resolve("logs").resolve(names.cloneName() + "-" + f.action() + ".log");
-        String firstError = "";
+        Path kept;
         try {
-            Files.createDirectories(kept.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.copy(f.criuLog(), kept, StandardCopyOption.REPLACE_EXISTING);
-            Files.setPosixFilePermissions(kept, PosixFilePermissions.fromString("rw-------"));
-            // CRIU reports refused rlimit raises for itself as errors and carries on: not the cause
-            firstError = Files.readAllLines(kept).stream().filter(l -> l.contains("Error (") && !l.contains("for self"))
-                    .findFirst()
-                    .map(l -> l.replaceFirst("^\\([\\d.]+\\)\\s*", "").strip()).orElse("");
+            kept = CriuLog.keep(f.criuLog(), CriuLog.keptLog(stateRoot, names.cloneName(), f.action()));
         } catch (IOException e) {
             return new ParikshanException(f.getMessage() + "; CRIU's log " + f.criuLog() + " could not be kept: " + e.getMessage(), f);
         }
-        return new ParikshanException(f.getMessage() + (firstError.isEmpty() ? "" : ": " + firstError)
-                + "; CRIU's log is kept in " + kept, f);
+        String why = CriuLog.diagnose(kept).map(CriuLog.Diagnosis::summary).orElse(f.runcSaid());
+        return new ParikshanException("CRIU could not " + f.action() + " " + names.cloneName() + ": " + why
+                + "; CRIU's log is kept in " + kept + " until 'parikshan destroy " + names.cloneName() + "'", f, kept);
     }
 
     private void checkSource(String asked, InspectContainerResponse prod) {

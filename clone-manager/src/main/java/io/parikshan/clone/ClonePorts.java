@@ -61,6 +61,24 @@ final class ClonePorts {
         return out;
     }
 
+    /**
+     * Fails unless every asked-for host port is free: a nat rule would take new connections away
+     * from whatever listens there, silently, where the engine would have refused.
+     */
+    static void requireFree(List<PortPublication> ports) {
+        for (PortPublication p : ports) {
+            if (p.hostPort() == 0) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.bind(new InetSocketAddress(InetAddress.getByName(p.hostIp()), p.hostPort()));
+            } catch (IOException e) {
+                throw new ParikshanException("cannot publish the clone's port on " + p.hostIp() + ":" + p.hostPort()
+                        + ": it is in use (" + e.getMessage() + "); choose another with --publish, or 0 for any free port");
+            }
+        }
+    }
+
     /** A port nothing listens on now (the kernel's pick), for a publication without a host port. */
     static int freePort(String hostIp, String protocol) {
         try {

@@ -53,6 +53,20 @@ public final class CloneTeardown {
         return destroyOwned(new CloneNames(name, stateRoot), containerId);
     }
 
+    /**
+     * Deletes the CRIU logs a failed clone of this name left for the user (a clone's own rollback
+     * keeps them: they say why it failed).
+     *
+     * @return true if there were any
+     */
+    public boolean forgetLogs(String name) {
+        boolean any = false;
+        for (String action : List.of("dump", "restore")) {
+            any |= deleteTree(CriuLog.keptLog(stateRoot, name, action));
+        }
+        return any;
+    }
+
     /** Removes every clone on this host, including leftovers of interrupted clones. */
     public List<String> destroyAll() {
         TreeSet<String> names = new TreeSet<>();
@@ -79,6 +93,7 @@ public final class CloneTeardown {
         for (String n : names) {
             destroy(n);
         }
+        deleteTree(stateRoot.resolve("logs"));
         return List.copyOf(names);
     }
 

@@ -10,11 +10,18 @@ final class CriuFailure extends ParikshanException {
 
     private final String action;
     private final Path criuLog;
+    private final String runcSaid;
 
     CriuFailure(String action, Path criuLog, String runcSaid) {
         super("CRIU could not " + action + " the container (" + runcSaid + ")");
         this.action = action;
         this.criuLog = criuLog;
+        this.runcSaid = runcSaid;
+    }
+
+    /** runc's own last words, when CRIU's log tells nothing better. */
+    String runcSaid() {
+        return runcSaid;
     }
 
     /** "dump" or "restore". */

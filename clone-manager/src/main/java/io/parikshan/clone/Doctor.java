@@ -68,6 +68,7 @@ public final class Doctor {
                 },
                 () -> List.of(guard("criu", () -> criu(stateRoot.resolve(CRIU_CHECK_STAMP), trustRecentCriuCheck))),
                 () -> List.of(guard("criu config", Doctor::criuConfig)),
+                () -> List.of(guard("other users", Doctor::otherUsers)),
                 () -> List.of(guard("runc", this::runc)),
                 () -> List.of(guard("rsync", () -> tool("rsync", List.of("rsync", "--version")))),
                 () -> List.of(guard("iptables", Doctor::iptables)),
@@ -196,6 +197,24 @@ public final class Doctor {
         return HostCheck.pass("dirty tracking", r.ok()
                 ? "soft-dirty tracking on (iterative pre-copy possible; clones use one memory dump)"
                 : "soft-dirty tracking off on this kernel: no iterative pre-copy, one memory dump while frozen");
+    }
+
+    /**
+     * CRIU reads each task's limits with prlimit(), which needs CAP_SYS_RESOURCE for a task of
+     * another user; where root lacks it (some VMs and sandboxes), the patched CRIU that
+     * setup.sh builds reads them from /proc instead.
+     */
+    static HostCheck otherUsers() {
+        boolean cap = Capabilities.hasSysResource();
+        if (cap) {
+            return HostCheck.pass("other users", "root has CAP_SYS_RESOURCE: processes of any user can be dumped");
+        }
+        return Capabilities.criuHasRlimitsPatch()
+                ? HostCheck.pass("other users", "root lacks CAP_SYS_RESOURCE; CRIU reads other users' limits from /proc "
+                        + "(patch " + Capabilities.RLIMITS_PATCH + "): processes of any user can be dumped")
+                : HostCheck.fail("other users", "root lacks CAP_SYS_RESOURCE and this CRIU cannot read the limits of "
+                        + "processes of other users (nginx workers, postgres, memcached -u ...)",
+                        "install the patched CRIU: " + SETUP);
     }
 
     static HostCheck criuConfig() {

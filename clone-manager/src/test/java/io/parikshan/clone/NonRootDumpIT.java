@@ -56,12 +56,11 @@ class NonRootDumpIT extends CloneHostFixture {
         String cloneName = prod + "-c";
         clones.add(cloneName);
 
-        cloneManager().clone(new CloneRequest(prod, cloneName, List.of(PortPublication.parse("127.0.0.1:0:8080"))),
-                new CloneProgress() {
-                });
+        CloneReport report = cloneManager().clone(new CloneRequest(prod, cloneName,
+                List.of(PortPublication.parse("127.0.0.1:0:8080"))), CloneProgress.SILENT);
 
         assertThat(uid(cloneName)).isEqualTo(NOBODY);
-        assertThat(DockerTestHost.curl(DockerTestHost.hostPort(cloneName, 8080), PAGE)).isEqualTo(page);
+        assertThat(DockerTestHost.curl(DockerTestHost.publishedPort(report, 8080), PAGE)).isEqualTo(page);
         assertThat(DockerTestHost.curl(port, PAGE)).isEqualTo(page);
     }
 
@@ -75,9 +74,10 @@ class NonRootDumpIT extends CloneHostFixture {
         return name;
     }
 
-    /** The real uid of a container's main process, as the host sees it. */
+    /** The real uid of a container's (or clone's) main process, as the host sees it. */
     private static String uid(String container) throws IOException {
-        String pid = docker("inspect", "-f", "{{.State.Pid}}", container);
+        String pid = new CloneRuntime().state(container).map(s -> Long.toString(s.pid()))
+                .orElseGet(() -> docker("inspect", "-f", "{{.State.Pid}}", container));
         return Files.readAllLines(Path.of("/proc", pid, "status")).stream().filter(l -> l.startsWith("Uid:"))
                 .map(l -> l.split("\\s+")[1]).findFirst().orElseThrow();
     }

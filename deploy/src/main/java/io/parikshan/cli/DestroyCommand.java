@@ -53,7 +53,9 @@ final class DestroyCommand implements Callable<Integer> {
                 }
             } else {
                 for (String c : clones) {
-                    out.println(teardown.destroy(c) ? "destroyed " + c : c + ": already gone");
+                    boolean existed = teardown.destroy(c);
+                    boolean logs = teardown.forgetLogs(c);
+                    out.println(existed ? "destroyed " + c : logs ? c + ": removed the logs of its failed clone" : c + ": already gone");
                 }
             }
             out.flush();

@@ -33,6 +33,8 @@ public final class Parikshan implements Runnable {
         cl.addSubcommand(new CloneCommand());
         cl.addSubcommand(new ListCommand());
         cl.addSubcommand(new DestroyCommand());
+        cl.addSubcommand(new LogsCommand());
+        cl.addSubcommand(new ExecCommand());
         cl.addSubcommand(new StatusCommand());
         cl.addSubcommand(new SyncCommand());
         cl.addSubcommand(new ProxyCommand());

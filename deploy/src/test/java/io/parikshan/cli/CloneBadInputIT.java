@@ -247,7 +247,7 @@ class CloneBadInputIT {
             assertOneLineFailure(CliRun.of("clone", PROD, "--port", "8080", "--listen", at, "--metrics", "127.0.0.1:0"),
                     "cannot listen on " + at);
             assertNothingLeft(PROD + "-clone-1");
-            assertThat(out("docker", "ps", "-a", "-q", "--filter", "label=io.parikshan.production=" + PROD)).isEmpty();
+            assertThat(Clones.of(PROD)).isEmpty();
         }
         assertProductionUntouched();
     }
@@ -277,11 +277,13 @@ class CloneBadInputIT {
     }
 
     private static void assertNothingLeft(String clone) throws Exception {
-        assertThat(run("docker", "inspect", clone)).as("container " + clone).isNotZero();
+        assertThat(Clones.exists(clone)).as("clone " + clone).isFalse();
+        assertThat(Path.of("/run/parikshan/images", clone)).as("checkpoint images").doesNotExist();
         assertThat(run("docker", "network", "inspect", "parikshan-sbx-" + clone)).isNotZero();
         assertThat(out("docker", "volume", "ls", "-q", "--filter", "label=io.parikshan.clone=" + clone)).isEmpty();
         assertThat(Path.of("/var/lib/parikshan/clones", clone)).doesNotExist();
         assertThat(out("iptables", "-w", "-S")).doesNotContain("parikshan:" + clone + "\"");
+        assertThat(out("iptables", "-w", "-t", "nat", "-S")).doesNotContain("parikshan:" + clone + "\"");
     }
 
     private static void assertProductionUntouched() throws Exception {

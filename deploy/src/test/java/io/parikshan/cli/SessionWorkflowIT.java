@@ -103,8 +103,8 @@ class SessionWorkflowIT {
             session.destroyForcibly();
             session.waitFor(30, TimeUnit.SECONDS);
         }
-        for (String c : CloneBadInputIT.out("docker", "ps", "-a", "-q", "--filter", "label=io.parikshan.production=" + prod).lines().toList()) {
-            CliRun.of("destroy", CloneBadInputIT.out("docker", "inspect", "-f", "{{.Name}}", c).replace("/", ""));
+        for (String c : Clones.of(prod)) {
+            CliRun.of("destroy", c);
         }
         PortTakeover.removeStale(prod::equals);
         CloneBadInputIT.run("docker", "rm", "-f", prod);
@@ -145,7 +145,7 @@ class SessionWorkflowIT {
             String second = afterSync.path("clones").get(0).path("name").asText();
             assertThat(second).isNotEqualTo(first);
             assertThat(afterSync.path("resyncs").path("manual").asLong()).isEqualTo(1);
-            assertThat(CloneBadInputIT.run("docker", "inspect", first)).as("old clone removed").isNotZero();
+            assertThat(Clones.exists(first)).as("old clone removed").isFalse();
             await("the fresh clone gets traffic and runs probes", Duration.ofSeconds(60), () -> {
                 JsonNode s = status();
                 return s.path("clones").get(0).path("sentBytes").asLong() > 0
@@ -182,7 +182,7 @@ class SessionWorkflowIT {
             assertThat(before.path("clones")).hasSize(2);
             String killed = before.path("clones").get(0).path("name").asText();
             String other = before.path("clones").get(1).path("name").asText();
-            CloneBadInputIT.sh("docker", "kill", killed);
+            Clones.kill(killed);
             await("a fresh clone replaced the killed one", Duration.ofSeconds(90), () -> {
                 JsonNode s = status();
                 return s.path("resyncs").path("crashed").asLong() == 1
@@ -191,7 +191,7 @@ class SessionWorkflowIT {
             JsonNode after = status();
             String fresh = after.path("clones").get(0).path("name").asText();
             assertThat(after.path("clones").get(1).path("name").asText()).as("the other clone stays").isEqualTo(other);
-            assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Running}}", fresh)).isEqualTo("true");
+            assertThat(Clones.running(fresh)).isTrue();
             await("both clones get traffic", Duration.ofSeconds(30), () -> {
                 JsonNode s = status();
                 return s.path("clones").get(0).path("sentBytes").asLong() > 0 && s.path("clones").get(1).path("sentBytes").asLong() > 0;
@@ -311,7 +311,7 @@ class SessionWorkflowIT {
 
         // the clone dies: production's answers go on, and a fresh clone is fed
         String firstName = status().path("clones").get(0).path("name").asText();
-        CloneBadInputIT.sh("docker", "kill", firstName);
+        Clones.kill(firstName);
         for (int i = 0; i < 20; i++) {
             assertThat(dig("127.0.0.1", port, "k" + i + ".svc.test")).as("answer while the clone is dead or re-made").isEqualTo("10.9.8.7");
         }
@@ -430,9 +430,9 @@ class SessionWorkflowIT {
         assertThat(downMillis).as("ms until production answered again").isLessThan(10_000);
         assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).doesNotContain("parikshan-takeover:" + prod);
         // the clone outlives a killed session (it may be examined); destroy removes it and all it owns
-        String clones = CloneBadInputIT.out("docker", "ps", "-a", "--format", "{{.Names}}", "--filter", "label=io.parikshan.production=" + prod);
-        assertThat(clones).isNotBlank();
-        for (String c : clones.lines().toList()) {
+        List<String> clones = Clones.of(prod);
+        assertThat(clones).isNotEmpty();
+        for (String c : clones) {
             assertThat(CliRun.of("destroy", c).exitCode()).isZero();
         }
         io.parikshan.session.SessionFile.running(Path.of("/var/lib/parikshan")); // drops the dead session's file
@@ -482,7 +482,8 @@ class SessionWorkflowIT {
     }
 
     private void assertNothingLeft() throws Exception {
-        assertThat(CloneBadInputIT.out("docker", "ps", "-a", "-q", "--filter", "label=io.parikshan.production=" + prod)).as("clones").isEmpty();
+        assertThat(Clones.of(prod)).as("clones").isEmpty();
+        assertThat(CloneBadInputIT.out("runc", "--root", "/run/parikshan/runc", "list", "-q")).as("runc clones").doesNotContain(prod);
         assertThat(CloneBadInputIT.out("docker", "network", "ls", "-q", "--filter", "name=parikshan-sbx-" + prod)).as("networks").isEmpty();
         assertThat(CloneBadInputIT.out("docker", "volume", "ls", "-q", "--filter", "name=parikshan-" + prod)).as("volumes").isEmpty();
         assertThat(CloneBadInputIT.out("iptables", "-w", "-S")).as("sandbox rules").doesNotContain("parikshan:" + prod);

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Finds the Java process of a Docker container: the container's init pid, or its first java descendant. */
+/**
+ * Finds the Java process of a Parikshan clone (a runc container under Parikshan's own runc root)
+ * or of a Docker container: its init pid, or its first java descendant.
+ */
 public final class ContainerJvm {
 
     private ContainerJvm() {
@@ -30,9 +33,15 @@ public final class ContainerJvm {
                 + "); check `docker top " + container + "`");
     }
 
+    /** Where Parikshan's clones have their runc state (the clone manager's CloneRuntime.ROOT). */
+    static final Path CLONES_RUNC_ROOT = Path.of("/run/parikshan/runc");
+
     static long initPid(String container) throws IOException {
         if (!container.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             throw new IllegalArgumentException("'" + container + "' is not a container name or id");
+        }
+        if (Files.isDirectory(CLONES_RUNC_ROOT.resolve(container))) {
+            return clonePid(container);
         }
         ProcessBuilder pb = new ProcessBuilder("docker", "inspect", "--format", "{{.State.Running}} {{.State.Pid}}",
                 container).redirectErrorStream(true);
@@ -61,6 +70,31 @@ public final class ContainerJvm {
             throw new IOException("container '" + container + "' is not running; start it first");
         }
         return Long.parseLong(parts[1]);
+    }
+
+    /** A clone's init pid from runc's state ({@code "pid": N, "status": "running"}). */
+    private static long clonePid(String clone) throws IOException {
+        String out = run(List.of("runc", "--root", CLONES_RUNC_ROOT.toString(), "state", clone), "runc state " + clone);
+        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\"pid\":\\s*(\\d+)").matcher(out);
+        if (!out.contains("\"status\": \"running\"") || !pid.find() || pid.group(1).equals("0")) {
+            throw new IOException("clone '" + clone + "' is not running; see 'parikshan list'");
+        }
+        return Long.parseLong(pid.group(1));
+    }
+
+    private static String run(List<String> command, String what) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IOException(what + " failed: " + out.strip().lines().reduce((a, b) -> b).orElse(""));
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: " + what);
+        }
     }
 
     private static List<Long> descendants(long root) throws IOException {

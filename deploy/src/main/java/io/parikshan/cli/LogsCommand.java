@@ -1,0 +1,60 @@
+package io.parikshan.cli;
+
+import io.parikshan.clone.CloneNames;
+import io.parikshan.clone.ParikshanException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code parikshan logs CLONE}: what the clone's processes wrote to their standard output and
+ * error since it was restored (clones run under Parikshan's own runc, so {@code docker logs}
+ * does not know them).
+ */
+@Command(name = "logs", mixinStandardHelpOptions = true,
+        description = "Print a clone's standard output and error since its restore (-f: keep printing).")
+final class LogsCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "CLONE", description = "The clone.")
+    String clone;
+
+    @Option(names = {"-f", "--follow"}, description = "Keep printing what the clone writes, until it stops or Ctrl-C.")
+    boolean follow;
+
+    @Mixin
+    HostOptions host;
+
+    /** Where the bytes go; the terminal unless a test says otherwise. */
+    PrintStream sink = System.out;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        CloneNames names = new CloneNames(clone, host.stateRoot());
+        Path log = names.logFile();
+        if (!Files.isRegularFile(log)) {
+            throw new ParikshanException("no clone named '" + clone + "' (no " + log + "); see 'parikshan list'");
+        }
+        io.parikshan.clone.CloneRuntime runtime = new io.parikshan.clone.CloneRuntime();
+        try (InputStream in = Files.newInputStream(log)) {
+            byte[] buf = new byte[8192];
+            while (true) {
+                int n = in.read(buf);
+                if (n > 0) {
+                    sink.write(buf, 0, n);
+                    sink.flush();
+                } else if (follow && runtime.state(clone).map(io.parikshan.clone.CloneRuntime.State::running).orElse(false)) {
+                    Thread.sleep(200);
+                } else {
+                    return 0;
+                }
+            }
+        }
+    }
+}
