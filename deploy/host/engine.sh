@@ -137,7 +137,10 @@ use() { # $1 = 20.10|26|28
   mkdir -p "$(dirname "$log")"
   step "starting dockerd $n${args[*]:+ ${args[*]}} (log $log)"
   PATH="$path" setsid nohup dockerd "${args[@]}" >>"$log" 2>&1 </dev/null &
+  local started=$!
   for _ in $(seq 1 120); do
+    kill -0 "$started" 2>/dev/null \
+      || die "dockerd $n exited at start: $(tail -1 "$log"); see $log, and '$0 use 20.10' brings the default engine back"
     if docker info >/dev/null 2>&1 && pid="$(dockerd_pid)"; then
       [[ "$(docker info -f '{{.DockerRootDir}}')" == "$want" ]] \
         || die "a dockerd answers but its data root is $(docker info -f '{{.DockerRootDir}}'), not $want; see $log"

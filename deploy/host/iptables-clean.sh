@@ -3,7 +3,8 @@
 # engine (or a reset host) starts from clean tables, as after a boot:
 #   - Docker's DOCKER* chains (every engine's: 28 adds DOCKER-FORWARD, DOCKER-CT, DOCKER-BRIDGE,
 #     raw-table rules, ...), the jumps into them, and the rules it puts in the built-in chains for
-#     its bridges (docker0, br-*: FORWARD accepts, POSTROUTING masquerades) and published ports;
+#     its bridges (docker0, br-*, Parikshan's pk*: FORWARD accepts, POSTROUTING masquerades) and
+#     published ports;
 #   - unless --docker-only: every rule whose comment starts with parikshan (the sandbox DROP rules,
 #     "parikshan:<clone>", and the session's nat REDIRECT rules, "parikshan-takeover:<name>").
 # No engine stops or removes these rules itself. Run it only while no dockerd runs.
@@ -24,7 +25,7 @@ run() { # run "what" command...
   "$@" || step "  failed ($*)"
 }
 
-docker_rule='-j DOCKER|-[io] (docker0|br-[0-9a-f]+)( |$)|^-A POSTROUTING -s ([0-9.]+)/32 -d \3/32 .*-j MASQUERADE'
+docker_rule='-j DOCKER|-[io] (docker0|br-[0-9a-f]+|pk[0-9a-f]{11})( |$)|^-A POSTROUTING -s ([0-9.]+)/32 -d \3/32 .*-j MASQUERADE'
 parikshan_rule='--comment "?parikshan(:|-takeover:)'
 pattern=$docker_rule
 ((docker_only)) || pattern="$docker_rule|$parikshan_rule"
