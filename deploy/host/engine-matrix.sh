@@ -25,7 +25,8 @@ engines=("$@"); ((${#engines[@]})) || engines=(28)
 
 restore() {
   step "putting Debian 12's engine back"
-  bash "$engine" use 20.10 || printf 'engine-matrix.sh: could not restart Debian 12'"'"'s engine; run: %s use 20.10\n' "$engine" >&2
+  bash "$engine" use 20.10 \
+    || { printf 'engine-matrix.sh: could not restart Debian 12'"'"'s engine; see /var/log/parikshan/dockerd.log and run: %s use 20.10\n' "$engine" >&2; exit 1; }
 }
 trap restore EXIT
 trap 'exit 130' INT TERM
