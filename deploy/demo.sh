@@ -4,7 +4,7 @@
 # Parikshan session on it: live clone, duplicated traffic, the sample probe suite catching the bug
 # inside the clone while production keeps serving, a forced re-sync, metrics in Prometheus, and a
 # teardown that gives production back untouched.
-# Usage: sudo deploy/demo.sh        (cleans up after itself; PARIKSHAN_DEMO_KEEP=1 keeps production)
+# Usage (in a root shell): deploy/demo.sh   (cleans up after itself; PARIKSHAN_DEMO_KEEP=1 keeps production)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

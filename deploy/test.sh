@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: sets up the host (Docker engine, CRIU, test tools), then unit tests
 # (Surefire) and integration tests on the real engine and CRIU (Failsafe).
-# Usage: sudo deploy/test.sh [extra maven args]
+# Usage (in a root shell): deploy/test.sh [extra maven args]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"

@@ -8,7 +8,7 @@ url=${1:-http://127.0.0.1:9090}
 die() { printf 'prometheus-summary: %s\n' "$*" >&2; exit 2; }
 [[ $url =~ ^http://(127\.[0-9.]+|localhost)(:[0-9]+)?$ ]] || die "Prometheus URL '$url' must be a loopback http://127.x.x.x:PORT"
 curl -fsS --max-time 5 "$url/-/ready" >/dev/null 2>&1 \
-  || die "no Prometheus answers at $url; start it with: sudo deploy/host/prometheus.sh"
+  || die "no Prometheus answers at $url; start it as root with: deploy/host/prometheus.sh"
 
 python3 - "$url" <<'PY'
 import json, sys, urllib.parse, urllib.request

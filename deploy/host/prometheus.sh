@@ -98,7 +98,7 @@ start() {
   die "prometheus did not become ready on $url within 30 s; see $log"
 }
 
-[[ $(id -u) -eq 0 ]] || die "must run as root (it writes $state and /var/log/parikshan); rerun with sudo"
+[[ $(id -u) -eq 0 ]] || die "must run as root (it writes $state and /var/log/parikshan); rerun as root"
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;

@@ -18,7 +18,7 @@ cache=/var/cache/parikshan
 step() { printf '[setup %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
-[[ $(id -u) -eq 0 ]] || die "must run as root (it installs packages and starts dockerd); rerun with sudo"
+[[ $(id -u) -eq 0 ]] || die "must run as root (it installs packages and starts dockerd); rerun as root"
 command -v apt-get >/dev/null || die "needs a Debian host with apt-get; this is $(. /etc/os-release; echo "$PRETTY_NAME")"
 
 # ---------------------------------------------------------------- packages
