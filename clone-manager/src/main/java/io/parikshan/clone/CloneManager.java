@@ -109,7 +109,8 @@ public final class CloneManager {
             // what CRIU would refuse, said before production is frozen, nothing made yet
             CheckpointBlockers blockers = new CheckpointBlockers(CheckpointBlockers.PROC);
             long initPid = prod.getState().getPidLong();
-            CheckpointBlockers.requireNone(prodName, blockers.inspect(initPid, blockers.cgroupMembers(Freezer.CGROUP_ROOT, initPid)));
+            List<Long> pids = blockers.cgroupMembers(Freezer.CGROUP_ROOT, initPid);
+            CheckpointBlockers.requireNone(prodName, blockers.inspect(initPid, pids));
             String cloneName = request.name() != null ? request.name() : freeName(prodName);
             if (join(nameTaken)) {
                 throw new ParikshanException("name '" + cloneName
@@ -118,6 +119,7 @@ public final class CloneManager {
             names = new CloneNames(cloneName, stateRoot);
             ClonePorts.requireFree(request.publish());
             mounts = planMounts(prod, names);
+            new SharedFileLocks(CheckpointBlockers.PROC).requireNone(prodName, pids, mounts);
             InspectContainerResponse p = prod;
             String pn = prodName;
             CompletableFuture<Path> spec = CompletableFuture.supplyAsync(() -> productionSpec(p, pn), side);

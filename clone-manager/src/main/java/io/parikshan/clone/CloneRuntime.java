@@ -67,6 +67,7 @@ public final class CloneRuntime {
         try {
             Process p = pb.start();
             if (!p.waitFor(RESTORE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly); // CRIU and the half-restored tasks
                 p.destroyForcibly();
                 throw new ParikshanException("runc restore of " + name + " did not finish within "
                         + RESTORE_TIMEOUT.toMinutes() + " min");

@@ -2,6 +2,10 @@ package io.parikshan.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.parikshan.proxy.tcp.ClientConnectionHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -49,13 +53,18 @@ public final class TrafficDuplicator implements Duplicator {
     private final DuplicatorMetrics metrics;
     private final CompareMode compareMode;
     private final Transport transport;
+    /** The client connections open now (closed ones leave the group by themselves). */
+    private final ChannelGroup clients;
+    /** A connection with no byte either way for this long is between exchanges: closed when draining. */
+    static final long QUIET_BEFORE_CLOSE_NANOS = 200_000_000L;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private TrafficDuplicator(EventLoopGroup acceptor, EventLoopGroup workers, Channel server,
                               CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics, CompareMode compareMode,
-                              Transport transport) {
+                              Transport transport, ChannelGroup clients) {
         this.compareMode = compareMode;
         this.transport = transport;
+        this.clients = clients;
         this.acceptor = acceptor;
         this.workers = workers;
         this.server = server;
@@ -96,6 +105,7 @@ public final class TrafficDuplicator implements Duplicator {
         ProxyContext context = new ProxyContext(config, connector, routes, budget, metrics);
 
         Transport transport = Transport.preferred();
+        ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
         EventLoopGroup acceptor = transport.newEventLoopGroup(1);
         EventLoopGroup workers = transport.newEventLoopGroup(ioThreads);
         try {
@@ -110,12 +120,13 @@ public final class TrafficDuplicator implements Duplicator {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline().addLast(new ClientConnectionHandler(context));
+                            clients.add(ch);
                         }
                     })
                     .bind(config.listen().host(), config.listen().port())
                     .syncUninterruptibly()
                     .channel();
-            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics, config.fidelity().mode(), transport);
+            return new TrafficDuplicator(acceptor, workers, server, routes, budget, metrics, config.fidelity().mode(), transport, clients);
         } catch (Exception e) { // Netty rethrows the bind's checked exception unchecked
             acceptor.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -193,9 +204,21 @@ public final class TrafficDuplicator implements Duplicator {
     public boolean closeGracefully(java.time.Duration drain) {
         server.close().syncUninterruptibly();
         routes.clear();
-        long deadline = System.nanoTime() + drain.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + drain.toNanos();
+        long anyProtocolFrom = start + drain.toNanos() / 2;
         boolean drained;
         while (!(drained = activeConnections() == 0) && System.nanoTime() < deadline) {
+            // Keep-alive clients would hold their connections for the whole drain and then be cut,
+            // maybe mid-request: each is closed at a quiet moment instead, HTTP ones from the start,
+            // others (whose pauses may be mid-conversation) in the drain's second half.
+            boolean anyProtocol = System.nanoTime() >= anyProtocolFrom;
+            for (Channel c : clients) {
+                ClientConnectionHandler h = c.pipeline().get(ClientConnectionHandler.class);
+                if (h != null) {
+                    c.eventLoop().execute(() -> h.closeIfQuiet(QUIET_BEFORE_CLOSE_NANOS, anyProtocol));
+                }
+            }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {

@@ -55,6 +55,11 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     /** Inside {@link #forward}: a take completing there (a write can complete at once) moves on only after it. */
     private boolean forwarding;
     private boolean nextDue;
+    /** When a byte last went either way (client's request or production's answer); for closing at a quiet moment. */
+    private long lastActivityNanos = System.nanoTime();
+    /** The client's first bytes were an HTTP/1 request line: a quiet moment is between exchanges. */
+    private boolean httpRequests;
+    private boolean firstChunkSeen;
 
     public ClientConnectionHandler(ProxyContext context) {
         this.context = context;
@@ -65,7 +70,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
         context.metrics().connectionOpened();
-        productionHandler = new ProductionHandler(client, context.metrics());
+        productionHandler = new ProductionHandler(client, context.metrics(), () -> lastActivityNanos = System.nanoTime());
         ChannelFuture connect = context.connector().connect(client, context.config().production(), productionHandler, false);
         production = connect.channel();
         connect.addListener(f -> {
@@ -154,6 +159,11 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         context.metrics().clientToProxy(chunk.readableBytes());
+        lastActivityNanos = System.nanoTime();
+        if (!firstChunkSeen) {
+            firstChunkSeen = true;
+            httpRequests = startsLikeHttpRequest(chunk);
+        }
         if (!productionUp || chunkInFlight || held != null) {
             if (held == null) {
                 held = new ArrayDeque<>(4);
@@ -273,6 +283,44 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             feed.clientHalfClosed();
         }
         Channels.closeIfOutputShutdown(client);
+    }
+
+    /**
+     * Closes the connection if it is between exchanges: nothing of the client's on its way to
+     * production, and neither side has sent a byte for {@code quietNanos}. For HTTP that is what
+     * a server's keep-alive timeout does, which every client handles (it reconnects, here to
+     * production directly): never a request cut off half-way. For another protocol a pause may be
+     * in the middle of a conversation, so only when {@code anyProtocol}. Runs on the connection's
+     * event loop.
+     *
+     * @return true if it closed (or was closed already)
+     */
+    public boolean closeIfQuiet(long quietNanos, boolean anyProtocol) {
+        if (client == null || !client.isOpen()) {
+            return true;
+        }
+        if ((!httpRequests && !anyProtocol) || chunkInFlight || held != null || halfClosePending
+                || System.nanoTime() - lastActivityNanos < quietNanos) {
+            return false;
+        }
+        Channels.closeOnFlush(client);
+        return true;
+    }
+
+    /** {@code GET /}, {@code OPTIONS *}, {@code POST http://...}: an HTTP/1 request line's start. */
+    static boolean startsLikeHttpRequest(ByteBuf b) {
+        int i = b.readerIndex();
+        int end = Math.min(b.writerIndex(), i + 9);
+        int letters = 0;
+        while (i < end && b.getByte(i) >= 'A' && b.getByte(i) <= 'Z') {
+            letters++;
+            i++;
+        }
+        if (letters < 3 || i + 1 >= b.writerIndex() || b.getByte(i) != ' ') {
+            return false;
+        }
+        byte target = b.getByte(i + 1);
+        return target == '/' || target == '*' || target == 'h';
     }
 
     @Override

@@ -13,12 +13,15 @@ final class ProductionHandler extends ChannelInboundHandlerAdapter {
 
     private final Channel client;
     private final DuplicatorMetrics metrics;
+    /** Told of every answer, for the client handler's idea of when the connection was last busy. */
+    private final Runnable answered;
     /** Set by the client's handler before production's first read (same event loop); null when answers are not compared. */
     private ConnectionComparison comparison;
 
-    ProductionHandler(Channel client, DuplicatorMetrics metrics) {
+    ProductionHandler(Channel client, DuplicatorMetrics metrics, Runnable answered) {
         this.client = client;
         this.metrics = metrics;
+        this.answered = answered;
     }
 
     void compareWith(ConnectionComparison c) {
@@ -34,6 +37,7 @@ final class ProductionHandler extends ChannelInboundHandlerAdapter {
         client.writeAndFlush(msg).addListener(f -> {
             if (f.isSuccess()) {
                 metrics.productionToClient(n);
+                answered.run();
                 production.read();
             } else {
                 production.close();

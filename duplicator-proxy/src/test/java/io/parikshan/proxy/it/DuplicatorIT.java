@@ -540,4 +540,51 @@ class DuplicatorIT {
         }
         assertThat(production.connections.get(0).bytes).isEqualTo(22);
     }
+
+    @Test
+    void a_graceful_close_ends_idle_keep_alive_http_connections_between_exchanges_without_waiting_for_the_drain() throws Exception {
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicLong served = new AtomicLong();
+        http.createContext("/", ex -> {
+            byte[] body = ("answer " + served.incrementAndGet()).getBytes();
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        http.start();
+        closeables.add(() -> http.stop(0));
+        TrafficDuplicator proxy = proxy(DuplicatorConfig.of(HostPort.parse("127.0.0.1:0"),
+                new HostPort("127.0.0.1", http.getAddress().getPort()), List.of()));
+        try (Socket keepAlive = new Socket("127.0.0.1", proxy.localAddress().getPort())) {
+            keepAlive.setSoTimeout(5_000);
+            var in = new java.io.BufferedInputStream(keepAlive.getInputStream());
+            for (int i = 0; i < 3; i++) {
+                keepAlive.getOutputStream().write("GET /x HTTP/1.1\r\nHost: t\r\n\r\n".getBytes());
+                assertThat(readHttpBody(in)).startsWith("answer ");
+            }
+            long start = System.nanoTime();
+            CompletableFuture<Boolean> closing = CompletableFuture.supplyAsync(() -> proxy.closeGracefully(Duration.ofSeconds(20)));
+            // between exchanges: the proxy closes it cleanly (EOF, no half answer) long before the 20 s drain
+            assertThat(in.read()).as("end of stream").isEqualTo(-1);
+            assertThat(closing.get(10, TimeUnit.SECONDS)).as("every connection finished").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+        assertThat(served.get()).isEqualTo(3);
+    }
+
+    /** The body of one HTTP/1.1 answer with Content-Length, read off a keep-alive stream. */
+    private static String readHttpBody(java.io.InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed in the middle of an answer: " + head);
+            }
+            head.append((char) c);
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        assertThat(m.find()).as(head.toString()).isTrue();
+        return new String(in.readNBytes(Integer.parseInt(m.group(1))));
+    }
 }
