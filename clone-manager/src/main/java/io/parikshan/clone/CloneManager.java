@@ -278,7 +278,8 @@ public final class CloneManager {
         } catch (IOException e) {
             return new ParikshanException(f.getMessage() + "; CRIU's log " + f.criuLog() + " could not be kept: " + e.getMessage(), f);
         }
-        String why = CriuLog.diagnose(kept).map(CriuLog.Diagnosis::summary).orElse(f.runcSaid());
+        String why = CriuLog.diagnose(kept).map(CriuLog.Diagnosis::summary)
+                .orElse("CRIU ended without writing an error (it crashed or was killed; runc said: " + f.runcSaid() + ")");
         return new ParikshanException("CRIU could not " + f.action() + " " + names.cloneName() + ": " + why
                 + "; CRIU's log is kept in " + kept + " until 'parikshan destroy " + names.cloneName() + "'", f, kept);
     }

@@ -173,6 +173,42 @@ class SessionWorkflowIT {
         assertNothingLeft();
     }
 
+    /**
+     * CRIU's own fault injection (CRIU_FAULT, read by the criu that runc starts): 1 kills CRIU in
+     * the middle of the dump, production seized and frozen; 6 fails the restore once the clone's
+     * tasks exist. Either way the session has already taken over production's port: clients on
+     * new and keep-alive connections through the proxy must get every answer while it hands
+     * production back.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "CRIU_FAULT={0} ({1})")
+    @org.junit.jupiter.params.provider.CsvSource({"1, dump", "6, restore"})
+    void a_clone_failing_after_the_takeover_never_fails_a_client(int fault, String action) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", JAR.toString(), "clone", prod,
+                "--status-every", "1s", "--drain", "5s", "--metrics", "127.0.0.1:0"));
+        sessionLog = tmp.resolve("session.log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile());
+        pb.environment().put("CRIU_FAULT", Integer.toString(fault));
+        CurlLoad.Outcome seen;
+        session = pb.start();
+        await("the port is taken over", Duration.ofSeconds(60), () -> sessionOut().contains("now go through the proxy"));
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
+            assertThat(session.waitFor(120, TimeUnit.SECONDS)).as("the failed session ends").isTrue();
+            assertThat(session.exitValue()).as(sessionOut()).isEqualTo(1);
+            Thread.sleep(1500); // clients go on against production directly
+            seen = load.stop();
+        }
+        String out = sessionOut();
+        assertThat(out).as(out).contains("CRIU could not " + action);
+        assertThat(out.lines().filter(l -> l.startsWith("parikshan clone: ")).count()).as(out).isEqualTo(1);
+        assertThat(seen.failures()).as("client failures").isEmpty();
+        assertThat(seen.failed()).isZero();
+        assertThat(seen.ok()).as("checked writes and reads").isGreaterThan(5);
+        // the keep-alive reader came through the proxy and was closed between two of its requests
+        assertThat(seen.keepAliveConnects()).as("keep-alive connections opened").isGreaterThanOrEqualTo(2);
+        assertThat(get("http://127.0.0.1:" + port + "/count")).isNotNull();
+        assertNothingLeft();
+    }
+
     @Test
     void a_killed_clone_is_replaced_by_a_fresh_one_while_production_serves_on() throws Exception {
         CurlLoad.Outcome seen;

@@ -60,6 +60,10 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     /** The client's first bytes were an HTTP/1 request line: a quiet moment is between exchanges. */
     private boolean httpRequests;
     private boolean firstChunkSeen;
+    /** Production's answer came after the client's last bytes (so, for HTTP, the exchange is answered). */
+    private boolean answered;
+    /** The proxy is closing: HTTP connections end at their next exchange boundary. */
+    private boolean draining;
 
     public ClientConnectionHandler(ProxyContext context) {
         this.context = context;
@@ -70,7 +74,10 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
         context.metrics().connectionOpened();
-        productionHandler = new ProductionHandler(client, context.metrics(), () -> lastActivityNanos = System.nanoTime());
+        productionHandler = new ProductionHandler(client, context.metrics(), () -> {
+            lastActivityNanos = System.nanoTime();
+            answered = true;
+        });
         ChannelFuture connect = context.connector().connect(client, context.config().production(), productionHandler, false);
         production = connect.channel();
         connect.addListener(f -> {
@@ -163,7 +170,15 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         if (!firstChunkSeen) {
             firstChunkSeen = true;
             httpRequests = startsLikeHttpRequest(chunk);
+        } else if (draining && httpRequests && answered && !chunkInFlight && held == null) {
+            // the next request of a keep-alive client: the last one was answered in full (HTTP/1
+            // clients do not pipeline), this one is not forwarded, and the client, seeing its
+            // reused connection closed before any answer, sends it again on a new one: to production
+            chunk.release();
+            Channels.closeOnFlush(client);
+            return;
         }
+        answered = false;
         if (!productionUp || chunkInFlight || held != null) {
             if (held == null) {
                 held = new ArrayDeque<>(4);
@@ -286,20 +301,23 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     }
 
     /**
-     * Closes the connection if it is between exchanges: nothing of the client's on its way to
-     * production, and neither side has sent a byte for {@code quietNanos}. For HTTP that is what
-     * a server's keep-alive timeout does, which every client handles (it reconnects, here to
-     * production directly): never a request cut off half-way. For another protocol a pause may be
-     * in the middle of a conversation, so only when {@code anyProtocol}. Runs on the connection's
-     * event loop.
+     * Marks the connection as draining and closes it if it is between exchanges: nothing of the
+     * client's on its way to production, and neither side has sent a byte for {@code quietNanos}.
+     * For HTTP the last request must also have been answered: that is what a server's keep-alive
+     * timeout does, which every client handles (it reconnects, here to production directly),
+     * never a request cut off half-way; a busy keep-alive client is closed at its next request
+     * instead (see {@link #channelRead}). For another protocol a pause may be in the middle of a
+     * conversation, so only when {@code anyProtocol}. Runs on the connection's event loop.
      *
      * @return true if it closed (or was closed already)
      */
     public boolean closeIfQuiet(long quietNanos, boolean anyProtocol) {
+        draining = true;
         if (client == null || !client.isOpen()) {
             return true;
         }
-        if ((!httpRequests && !anyProtocol) || chunkInFlight || held != null || halfClosePending
+        boolean betweenExchanges = httpRequests ? answered || !firstChunkSeen : anyProtocol;
+        if (!betweenExchanges || chunkInFlight || held != null || halfClosePending
                 || System.nanoTime() - lastActivityNanos < quietNanos) {
             return false;
         }
