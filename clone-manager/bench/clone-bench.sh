@@ -78,7 +78,9 @@ cli_of() { local v=$1; shift; java ${java_opts[$v]} -jar "$(variant_jar $v)" "$@
 cleanup() {
   trap - EXIT INT TERM
   [[ -n $client_pid ]] && kill "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null || true
-  for c in $(docker ps -a --filter label=io.parikshan.role=clone --format '{{.Names}}' | grep '^pk-bench-' || true); do
+  # clones of this tree run under Parikshan's runc (state dirs), a baseline's may be engine containers
+  for c in $( { ls /var/lib/parikshan/clones 2>/dev/null; docker ps -a --filter label=io.parikshan.role=clone --format '{{.Names}}'; } \
+      | grep '^pk-bench-' | sort -u || true); do
     cli destroy "$c" >/dev/null 2>&1 || echo "clone-bench: could not destroy $c" >&2
   done
   for c in $(docker ps -a --format '{{.Names}}' | grep '^pk-bench-' || true); do
@@ -190,5 +192,5 @@ EOF
 done
 
 echo
-echo "clone-bench: $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}${cds:+, class-data archive for $cds}"
+echo "clone-bench: Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null), $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}${cds:+, class-data archive for $cds}"
 cat "$summary"
