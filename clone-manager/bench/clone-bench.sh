@@ -13,7 +13,7 @@
 # archive written by one 'doctor' run, as deploy/host/setup.sh writes the launcher's. Without -c
 # neither uses one, so "-c new -B deploy/target/parikshan.jar" measures what the archive gains.
 #
-# Needs: root, a ready host (deploy/host/setup.sh), the image parikshan-test/hostusr:1
+# Needs: root, a ready host (deploy/host/setup.sh), the image parikshan-test/hostusr:2
 # (deploy/host/test-image.sh), the CLI built (mvn -B -q -DskipTests -pl deploy -am install),
 # curl, jq and python3. Everything it makes is named pk-bench-* and removed on exit, even on
 # Ctrl-C. It talks only to 127.0.0.1.
@@ -42,7 +42,7 @@ done
 
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 jar="$repo/deploy/target/parikshan.jar"
-image=parikshan-test/hostusr:1
+image=parikshan-test/hostusr:2
 for tool in docker curl jq python3 javac; do
   command -v $tool >/dev/null || { echo "clone-bench: $tool not found; install it (deploy/host/setup.sh)" >&2; exit 2; }
 done

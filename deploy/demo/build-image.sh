@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the demo's production service image, parikshan-demo/sample-service:1 (SampleService.java
-# compiled, FROM parikshan-test/hostusr:1). Idempotent: rebuilds only when the source (or the JVM
+# compiled, FROM parikshan-test/hostusr:2). Idempotent: rebuilds only when the source (or the JVM
 # flags chosen for this host) changed; the image carries the source's sha256 as a label.
 #
 # The image holds no JDK: like its base, run it with the host's /usr mounted read-only:
@@ -10,7 +10,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 image=${1:-parikshan-demo/sample-service:1}
-base=parikshan-test/hostusr:1
+base=parikshan-test/hostusr:2
 src="$here/SampleService.java"
 die() { printf 'build-image: %s\n' "$*" >&2; exit 1; }
 

@@ -4,7 +4,7 @@
 #   - CRIU >= 4.2 on PATH, built from Debian's newest source package with the patches in
 #     criu/ (rebuilt when they change), and /etc/criu/runc.conf with tcp-close
 #   - the tools Parikshan, its tests and its demo use (JDK 17, Maven, rsync, iptables, curl,
-#     redis, wrk, haproxy, nginx, prometheus)
+#     redis, wrk, haproxy, nginx, prometheus, mariadb, memcached, sqlite3)
 #   - the CLI built, then `parikshan doctor`
 # Run as root. Set PARIKSHAN_SKIP_BUILD=1 to skip building the CLI.
 set -euo pipefail
@@ -33,6 +33,7 @@ PACKAGES=(
   libnftables-dev libgnutls28-dev uuid-dev libaio-dev libdrm-dev xz-utils dpkg-dev patch
   # real servers and clients used by tests, benchmarks and the demo
   curl redis-server redis-tools wrk haproxy nginx-light busybox prometheus dnsmasq-base bind9-dnsutils
+  mariadb-server mariadb-client memcached sqlite3
 )
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -43,7 +44,7 @@ apt_update() { [[ $apt_updated == 1 ]] || { step "apt-get update"; apt-get updat
 if ((${#missing[@]})); then
   apt_update
   step "installing ${#missing[@]} packages: ${missing[*]}"
-  # Packages' own services (redis, nginx, haproxy, prometheus) must not grab ports at install.
+  # Packages' own services (redis, nginx, haproxy, prometheus, mariadb, memcached) must not grab ports at install.
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
   trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class DockerTestHost {
 
-    static final String IMAGE = "parikshan-test/hostusr:1";
+    static final String IMAGE = "parikshan-test/hostusr:2";
     static final Path REPO = repoRoot();
     static final Path STATE_ROOT = Path.of("/var/lib/parikshan");
 

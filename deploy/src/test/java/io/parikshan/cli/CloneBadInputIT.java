@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class CloneBadInputIT {
 
-    static final String IMAGE = "parikshan-test/hostusr:1";
+    static final String IMAGE = "parikshan-test/hostusr:2";
     static final Path JAR = Path.of(System.getProperty("basedir", "."), "target", "parikshan.jar").toAbsolutePath();
     static final String RUN = "pk-it-bad-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     static final String PROD = RUN + "-prod";

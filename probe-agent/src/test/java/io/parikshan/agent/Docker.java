@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /** The docker CLI for integration tests; a missing engine skips the test, except under CI=true where it fails. */
 final class Docker {
 
-    static final String IMAGE = "parikshan-test/hostusr:1";
+    static final String IMAGE = "parikshan-test/hostusr:2";
 
     private Docker() {
     }
