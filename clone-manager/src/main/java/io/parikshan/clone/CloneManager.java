@@ -110,7 +110,9 @@ public final class CloneManager {
             CheckpointBlockers blockers = new CheckpointBlockers(CheckpointBlockers.PROC);
             long initPid = prod.getState().getPidLong();
             List<Long> pids = blockers.cgroupMembers(Freezer.CGROUP_ROOT, initPid);
-            CheckpointBlockers.requireNone(prodName, blockers.inspect(initPid, pids));
+            List<CheckpointBlockers.Blocker> found = new ArrayList<>(blockers.inspect(initPid, pids));
+            found.addAll(new ExternalUnixSockets(CheckpointBlockers.PROC).find(initPid, pids));
+            CheckpointBlockers.requireNone(prodName, found);
             String cloneName = request.name() != null ? request.name() : freeName(prodName);
             if (join(nameTaken)) {
                 throw new ParikshanException("name '" + cloneName
