@@ -96,6 +96,9 @@ public final class CloneManager {
                     CompletableFuture.supplyAsync(() -> engine.inspect(request.source()), side);
             CompletableFuture<Boolean> nameTaken = request.name() == null ? CompletableFuture.completedFuture(false)
                     : CompletableFuture.supplyAsync(() -> taken(request.name()), side);
+            // what depends on production alone runs as soon as it is found, beside the host checks
+            CompletableFuture<Inspected> inspected = source.thenApplyAsync(o -> o.map(this::inspectProcesses).orElse(null), side);
+            CompletableFuture<Path> spec = source.thenApplyAsync(o -> o.map(this::productionSpec).orElse(null), side);
             join(host); // the host's problems first, then what the user asked for
             Optional<CloneRecord> asClone = CloneRecord.read(new CloneNames(request.source(), stateRoot));
             if (asClone.isPresent()) {
@@ -107,12 +110,8 @@ public final class CloneManager {
             prodName = CloneTeardown.stripSlash(prod.getName());
             checkSource(request.source(), prod);
             // what CRIU would refuse, said before production is frozen, nothing made yet
-            CheckpointBlockers blockers = new CheckpointBlockers(CheckpointBlockers.PROC);
-            long initPid = prod.getState().getPidLong();
-            List<Long> pids = blockers.cgroupMembers(Freezer.CGROUP_ROOT, initPid);
-            List<CheckpointBlockers.Blocker> found = new ArrayList<>(blockers.inspect(initPid, pids));
-            found.addAll(new ExternalUnixSockets(CheckpointBlockers.PROC).find(initPid, pids));
-            CheckpointBlockers.requireNone(prodName, found);
+            Inspected processes = join(inspected);
+            CheckpointBlockers.requireNone(prodName, processes.blockers());
             String cloneName = request.name() != null ? request.name() : freeName(prodName);
             if (join(nameTaken)) {
                 throw new ParikshanException("name '" + cloneName
@@ -121,11 +120,8 @@ public final class CloneManager {
             names = new CloneNames(cloneName, stateRoot);
             ClonePorts.requireFree(request.publish());
             mounts = planMounts(prod, names);
-            new SharedFileLocks(CheckpointBlockers.PROC).requireNone(prodName, pids, mounts);
-            InspectContainerResponse p = prod;
-            String pn = prodName;
-            CompletableFuture<Path> spec = CompletableFuture.supplyAsync(() -> productionSpec(p, pn), side);
-            imageNeed = requireSpace(prod, mounts, side);
+            new SharedFileLocks(CheckpointBlockers.PROC).requireNone(prodName, processes.pids(), mounts);
+            imageNeed = requireSpace(prod, mounts, processes.residentBytes());
             productionSpec = join(spec);
         } finally {
             side.shutdownNow();
@@ -219,10 +215,15 @@ public final class CloneManager {
             clock.start(ClonePhase.RESTORE);
             String cloneIp;
             List<String> addresses;
+            long restoredAt;
+            long attachedAt;
+            long restoreStart = System.nanoTime();
             try {
                 CloneRuntime.State restored = runtime.restore(cloneName, names.bundleDir(), images, names.workDir(), names.logFile());
+                restoredAt = System.nanoTime();
                 step.run();
                 cloneIp = sandbox.attach(names, restored.pid());
+                attachedAt = System.nanoTime();
                 addresses = ClonePorts.publish(names, cloneIp, publications(request, prod));
             } finally {
                 // The images hold production's memory (secrets): gone as soon as the clone runs.
@@ -230,7 +231,9 @@ public final class CloneManager {
             }
             new CloneRecord(cloneName, prodName, prod.getId(), Instant.now().getEpochSecond(), cloneIp, network, addresses)
                     .write(names);
-            clock.finish(cloneName + " running at " + cloneIp);
+            clock.finish(cloneName + " running at " + cloneIp + " (runc restore " + (restoredAt - restoreStart) / 1_000_000
+                    + " ms, network " + (attachedAt - restoredAt) / 1_000_000 + " ms, ports and images "
+                    + (System.nanoTime() - attachedAt) / 1_000_000 + " ms)");
 
             forget(abandon);
             return new CloneReport(cloneName, cloneName, prodName, network, cloneIp,
@@ -404,8 +407,28 @@ public final class CloneManager {
         return out;
     }
 
+    /** Production's processes (host pids), what in them CRIU would refuse, and their resident memory. */
+    private record Inspected(List<Long> pids, List<CheckpointBlockers.Blocker> blockers, long residentBytes) {
+    }
+
+    private Inspected inspectProcesses(InspectContainerResponse prod) {
+        CheckpointBlockers blockers = new CheckpointBlockers(CheckpointBlockers.PROC);
+        long initPid = prod.getState().getPidLong();
+        if (initPid <= 0) {
+            return new Inspected(List.of(), List.of(), 0); // not running: checkSource says so
+        }
+        List<Long> pids = blockers.cgroupMembers(Freezer.CGROUP_ROOT, initPid);
+        List<CheckpointBlockers.Blocker> found = new ArrayList<>(blockers.inspect(initPid, pids));
+        found.addAll(new ExternalUnixSockets(CheckpointBlockers.PROC).find(initPid, pids));
+        return new Inspected(pids, found, residentMemory(pids));
+    }
+
     /** Production's OCI spec, as the engine gave it to runc (found through runc's state, the same on every engine). */
-    private Path productionSpec(InspectContainerResponse prod, String prodName) {
+    private Path productionSpec(InspectContainerResponse prod) {
+        String prodName = CloneTeardown.stripSlash(prod.getName());
+        if (!Boolean.TRUE.equals(prod.getState().getRunning())) {
+            return null; // checkSource says so
+        }
         HostCommand.Result r = HostCommand.run(List.of("runc", "--root", engineRunc.toString(), "state", prod.getId()),
                 Duration.ofSeconds(30));
         if (!r.ok()) {
@@ -456,8 +479,7 @@ public final class CloneManager {
      * Checks there is disk for the clone's copies of production's files and memory for the
      * checkpoint images ({@link ImageStore}); returns the images' estimated size.
      */
-    private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, ExecutorService side) {
-        CompletableFuture<Long> memory = CompletableFuture.supplyAsync(() -> processMemory(prod), side);
+    private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, long rss) {
         long need = 64L << 20;
         need += treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
         for (MountPlan m : mounts) {
@@ -471,7 +493,6 @@ public final class CloneManager {
                     + " needed, " + Doctor.human(free) + " free at " + stateRoot + "; free some space or use another --state-dir");
         }
         // CRIU's images are about production's resident memory, plus a margin for its own metadata
-        long rss = join(memory);
         return rss + rss / 8 + (16L << 20);
     }
 
@@ -491,22 +512,18 @@ public final class CloneManager {
     }
 
     /** Resident memory of the container's processes: roughly the size of CRIU's images. */
-    private long processMemory(InspectContainerResponse prod) {
+    private static long residentMemory(List<Long> pids) {
         long rss = 0;
-        try {
-            var top = engine.client().topContainerCmd(prod.getId()).withPsArgs("-eo pid").exec();
-            for (String[] row : top.getProcesses()) {
-                Path status = Path.of("/proc", row[0].strip(), "status");
-                if (Files.isReadable(status)) {
-                    for (String line : Files.readAllLines(status)) {
-                        if (line.startsWith("VmRSS:")) {
-                            rss += Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                        }
+        for (long pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss += Long.parseLong(line.replaceAll("\\D", "")) * 1024;
                     }
                 }
+            } catch (IOException | RuntimeException gone) {
+                // ended meanwhile: nothing to dump of it
             }
-        } catch (IOException | RuntimeException e) {
-            // an estimate only: fall back to no memory figure
         }
         return rss;
     }

@@ -26,25 +26,20 @@ final class ClonePorts {
     /** Publishes each port; returns them as {@code host:port -> port/proto}. */
     static List<String> publish(CloneNames names, String cloneIp, List<PortPublication> ports) {
         List<String> out = new ArrayList<>();
+        List<String> rules = new ArrayList<>();
+        String comment = "-m comment --comment " + names.firewallComment();
         boolean loopback = false;
         for (PortPublication p : ports) {
             int hostPort = p.hostPort() == 0 ? freePort(p.hostIp(), p.protocol()) : p.hostPort();
-            String to = cloneIp + ":" + p.containerPort();
-            List<String> match = new ArrayList<>(List.of("-p", p.protocol()));
-            if (p.hostIp().equals("0.0.0.0")) {
-                match.addAll(List.of("-m", "addrtype", "--dst-type", "LOCAL"));
-            } else {
-                match.addAll(List.of("-d", p.hostIp() + "/32"));
-            }
-            match.addAll(List.of("--dport", Integer.toString(hostPort), "-m", "comment", "--comment", names.firewallComment(),
-                    "-j", "DNAT", "--to-destination", to));
-            for (String chain : List.of("OUTPUT", "PREROUTING")) {
-                List<String> rule = new ArrayList<>(List.of("iptables", "-w", "-t", "nat", "-I", chain));
-                rule.addAll(match);
-                HostCommand.check(rule, Map.of(), Duration.ofSeconds(30), "publishing the clone's port " + p);
-            }
+            String match = "-p " + p.protocol() + (p.hostIp().equals("0.0.0.0") ? " -m addrtype --dst-type LOCAL" : " -d " + p.hostIp() + "/32")
+                    + " --dport " + hostPort + " " + comment + " -j DNAT --to-destination " + cloneIp + ":" + p.containerPort();
+            rules.add("-I OUTPUT " + match);
+            rules.add("-I PREROUTING " + match);
             loopback |= p.hostIp().startsWith("127.") || p.hostIp().equals("0.0.0.0");
             out.add(p.hostIp() + ":" + hostPort + " -> " + p.containerPort() + "/" + p.protocol());
+        }
+        if (rules.isEmpty()) {
+            return out;
         }
         if (loopback) {
             Path localnet = Path.of("/proc/sys/net/ipv4/conf", names.bridge(), "route_localnet");
@@ -54,10 +49,17 @@ final class ClonePorts {
                 throw new ParikshanException("cannot allow loopback publication on " + names.bridge() + " (" + localnet
                         + ": " + e.getMessage() + "); publish on another address with --publish IP:PORT:PORT");
             }
-            HostCommand.check(List.of("iptables", "-w", "-t", "nat", "-I", "POSTROUTING", "-s", "127.0.0.0/8",
-                            "-o", names.bridge(), "-m", "comment", "--comment", names.firewallComment(), "-j", "MASQUERADE"),
-                    Map.of(), Duration.ofSeconds(30), "masquerading loopback clients of the clone");
+            rules.add("-I POSTROUTING -s 127.0.0.0/8 -o " + names.bridge() + " " + comment + " -j MASQUERADE");
         }
+        // one iptables-restore for all of them: one program, one commit of the nat table
+        Path batch = names.stateDir().resolve("ports.rules");
+        try {
+            Files.writeString(batch, "*nat\n" + String.join("\n", rules) + "\nCOMMIT\n");
+        } catch (IOException e) {
+            throw new ParikshanException("cannot write the clone's port rules to " + batch + ": " + e.getMessage());
+        }
+        HostCommand.check(List.of("iptables-restore", "--noflush", "-w", "10", batch.toString()), Map.of(),
+                Duration.ofSeconds(30), "publishing the clone's ports " + ports);
         return out;
     }
 

@@ -1,6 +1,9 @@
 package io.parikshan.clone;
 
 import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,20 +78,28 @@ final class Sandbox {
         String gateway = config.getGateway();
         String prefix = config.getSubnet().substring(config.getSubnet().indexOf('/') + 1);
         String address = lastAddress(config.getSubnet());
-        String netns = "/proc/" + pid + "/ns/net";
         String host = names.vethHost();
         String peer = names.vethClone();
+        // two batches of ip commands (one on the host, one in the clone's namespace): each
+        // program started costs milliseconds of the clone's restore phase
+        Path hostSide = names.stateDir().resolve("net-host.ip");
+        Path cloneSide = names.stateDir().resolve("net-clone.ip");
+        try {
+            Files.writeString(hostSide, "link add " + host + " type veth peer name " + peer + "\n"
+                    + "link set " + host + " master " + names.bridge() + " up\n"
+                    + "link set " + peer + " netns " + pid + "\n");
+            Files.writeString(cloneSide, "link set lo up\n"
+                    + "link set " + peer + " name eth0\n"
+                    + "addr add " + address + "/" + prefix + " dev eth0\n"
+                    + "link set eth0 up\n"
+                    + "route add default via " + gateway + "\n");
+        } catch (IOException e) {
+            throw new ParikshanException("cannot write the clone's network set-up in " + names.stateDir() + ": " + e.getMessage());
+        }
         Duration t = Duration.ofSeconds(30);
-        HostCommand.check(List.of("ip", "link", "add", host, "type", "veth", "peer", "name", peer), Map.of(), t,
-                "making the clone's network interface " + host);
-        HostCommand.check(List.of("ip", "link", "set", host, "master", names.bridge(), "up"), Map.of(), t,
-                "attaching " + host + " to the sandbox bridge " + names.bridge());
-        HostCommand.check(List.of("ip", "link", "set", peer, "netns", netns), Map.of(), t,
-                "moving " + peer + " into the clone's network namespace");
-        String pidArg = Long.toString(pid);
-        HostCommand.check(List.of("nsenter", "-t", pidArg, "-n", "sh", "-c",
-                        "ip link set lo up && ip link set " + peer + " name eth0 && ip addr add " + address + "/" + prefix
-                                + " dev eth0 && ip link set eth0 up && ip route add default via " + gateway),
+        HostCommand.check(List.of("ip", "-batch", hostSide.toString()), Map.of(), t,
+                "giving the clone an interface " + host + " on the sandbox bridge " + names.bridge());
+        HostCommand.check(List.of("nsenter", "-t", Long.toString(pid), "-n", "ip", "-batch", cloneSide.toString()),
                 Map.of(), t, "configuring the clone's network (" + address + ")");
         return address;
     }
