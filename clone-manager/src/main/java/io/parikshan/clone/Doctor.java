@@ -253,7 +253,7 @@ public final class Doctor {
 
     HostCheck disk(Path dockerRoot) {
         long free = Math.min(usable(dockerRoot), usable(stateRoot));
-        String detail = human(free) + " free for checkpoint images (" + dockerRoot + ", " + stateRoot + ")";
+        String detail = human(free) + " free for the clones' copies of production's files (" + dockerRoot + ", " + stateRoot + "); images go to memory";
         return free >= MIN_FREE_BYTES ? HostCheck.pass("disk", detail)
                 : HostCheck.fail("disk", "only " + detail, "free at least " + human(MIN_FREE_BYTES));
     }
