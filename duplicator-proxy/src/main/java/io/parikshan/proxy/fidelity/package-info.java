@@ -13,12 +13,21 @@
  *   where the clones disagree with each other, the idea of Twitter's Diffy). Midas' distinction
  *   applies: rules and two-clone noise absorb superficial nondeterminism (time stamps, ids) so
  *   that what is left points at actual divergence of the clone's state or code.</li>
+ *   <li>{@link io.parikshan.proxy.fidelity.AnswerComparison}: one connection's comparison, for one
+ *   protocol. {@link io.parikshan.proxy.fidelity.TcpStreamComparison} compares each clone's answer
+ *   stream byte for byte with production's (one exchange per connection);
+ *   {@link io.parikshan.proxy.fidelity.HttpExchangeComparison} pairs parsed requests and answers
+ *   in order and judges them exchange by exchange. {@link io.parikshan.proxy.fidelity.ProtocolSniffer}
+ *   decides between them for mode auto; {@link io.parikshan.proxy.fidelity.ComparedClones} is the
+ *   state both share per clone (its ledger, whether it is still compared).</li>
  *   <li>{@link io.parikshan.proxy.fidelity.FidelityLedger}: per clone, thread-safe counts and the
  *   first divergent exchanges; {@link io.parikshan.proxy.fidelity.FidelitySnapshot} and
  *   {@link io.parikshan.proxy.fidelity.CloneFidelity} are the immutable views
  *   {@code Duplicator#fidelity()} returns.</li>
  * </ul>
  *
- * Nothing here touches sockets: the Netty side lives in {@code io.parikshan.proxy.tcp.ConnectionComparison}.
+ * Nothing here touches sockets, event loops or budgets: bytes come in as {@code ByteBuf}s and
+ * verdicts go to the ledgers. {@code io.parikshan.proxy.tcp.ConnectionComparison} feeds the
+ * comparisons from the connection's handlers and charges what they hold to the clone budgets.
  */
 package io.parikshan.proxy.fidelity;

@@ -13,11 +13,13 @@
  *   with its own byte-bounded queue. It never pauses the client; when it would exceed its
  *   budgets or its clone fails it closes the clone connection (counted as desynced) so the
  *   clone never sees a stream with a hole in it.</li>
- *   <li>{@link io.parikshan.proxy.tcp.ConnectionComparison} (when answers are compared): one
- *   connection's comparison of each clone's answers with production's. Production's answer
- *   chunks are retained only after they were handed to the client's socket and are parsed and
- *   compared in a separate event-loop task or when the clone answers; what it holds is charged
- *   to the clone budgets and dropped (counted) rather than ever pausing production.</li>
+ *   <li>{@link io.parikshan.proxy.tcp.ConnectionComparison} (when answers are compared): feeds
+ *   one connection's client bytes, production's answers and each clone's answers
+ *   ({@link io.parikshan.proxy.tcp.CloneAnswerSink}) to the protocol's comparison in
+ *   {@code io.parikshan.proxy.fidelity}, which does the comparing. It owns the when and the cost:
+ *   production's answer chunks are retained only after they were handed to the client's socket
+ *   and are compared in a separate event-loop task or when a clone answers; what is held is
+ *   charged to the clone budgets and dropped (counted) rather than ever pausing production.</li>
  * </ul>
  *
  * {@link io.parikshan.proxy.tcp.Transport} picks Netty's native epoll where it loads, else NIO.
