@@ -13,6 +13,8 @@ import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.RestartPolicy;
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -530,7 +532,8 @@ public final class CloneManager {
 
     private static void writeMarker(Path cloneUpper, String clone, String production) throws IOException {
         Path marker = cloneUpper.resolve(CloneNames.MARKER);
-        Files.writeString(marker, "clone=" + clone + "\nproduction=" + production + "\n", StandardCharsets.UTF_8);
+        Files.writeString(marker, Contract.MARKER_CLONE_KEY + "=" + clone + "\n" + Contract.MARKER_PRODUCTION_KEY + "="
+                + production + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(marker, PosixFilePermissions.fromString("rw-r--r--"));
     }
 

@@ -1,5 +1,7 @@
 package io.parikshan.clone;
 
+import io.parikshan.contract.Contract;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -20,7 +22,7 @@ public record CloneNames(String cloneName, Path stateRoot) {
     public static final String LABEL_CREATED = "io.parikshan.created";
     public static final String CHECKPOINT = "parikshan";
     /** The file every clone has at its root, so code inside can tell it is not production. */
-    public static final String MARKER = ".parikshan-clone";
+    public static final String MARKER = Contract.CLONE_MARKER_NAME;
 
     public String sandboxNetwork() {
         return "parikshan-sbx-" + cloneName;

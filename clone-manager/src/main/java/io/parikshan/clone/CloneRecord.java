@@ -1,6 +1,7 @@
 package io.parikshan.clone;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.parikshan.clone;
 
+import io.parikshan.contract.ParikshanException;
+
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;

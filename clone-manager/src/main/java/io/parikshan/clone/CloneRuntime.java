@@ -2,6 +2,8 @@ package io.parikshan.clone;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ import java.util.Optional;
 public final class CloneRuntime {
 
     /** runc's state directory for clones; apart from the engine's, so the engine never sees them. */
-    public static final Path ROOT = Path.of("/run/parikshan/runc");
+    public static final Path ROOT = Path.of(Contract.CLONES_RUNC_ROOT);
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);

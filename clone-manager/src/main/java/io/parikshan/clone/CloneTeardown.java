@@ -4,6 +4,7 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -10,6 +10,7 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import com.github.dockerjava.transport.DockerHttpClient;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

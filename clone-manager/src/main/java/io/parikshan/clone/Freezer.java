@@ -1,5 +1,7 @@
 package io.parikshan.clone;
 
+import io.parikshan.contract.ParikshanException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.parikshan.clone;
 
+import io.parikshan.contract.ParikshanException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

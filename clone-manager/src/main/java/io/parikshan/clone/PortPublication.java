@@ -1,5 +1,7 @@
 package io.parikshan.clone;
 
+import io.parikshan.contract.ParikshanException;
+
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

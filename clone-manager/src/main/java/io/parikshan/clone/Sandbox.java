@@ -1,6 +1,7 @@
 package io.parikshan.clone;
 
 import com.github.dockerjava.api.exception.NotFoundException;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,7 @@ package io.parikshan.clone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parikshan.contract.ParikshanException;
 import org.junit.jupiter.api.Test;
 
 class PortPublicationTest {

@@ -4,6 +4,8 @@ import static io.parikshan.clone.DockerTestHost.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.parikshan.contract.ParikshanException;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.parikshan.cli;
 
 import io.parikshan.clone.CloneTeardown;
 import io.parikshan.clone.DockerEngine;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import io.parikshan.session.PortTakeover;
 import io.parikshan.session.SessionFile;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package io.parikshan.cli;
 
 import io.parikshan.clone.CloneRuntime;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -3,7 +3,7 @@ package io.parikshan.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.parikshan.cli;
 
 import io.parikshan.clone.CloneNames;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package io.parikshan.cli;
 
 import com.github.dockerjava.api.exception.DockerException;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

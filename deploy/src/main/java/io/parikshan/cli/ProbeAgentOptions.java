@@ -5,7 +5,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ParikshanException;
+import io.parikshan.contract.ProbeAction;
 import io.parikshan.session.ProbeAgentProcess;
 
 import java.io.PrintWriter;
@@ -29,23 +31,23 @@ final class ProbeAgentOptions {
                     + "parikshan.jar, then probe-agent/target/ of this checkout).")
     Path agentJar;
 
-    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "/tmp/parikshan",
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = Contract.AGENT_DIR,
             description = "The agent's directory inside the target (results, reports, staged jars; default: ${DEFAULT-VALUE}).")
     String dir;
 
     @Option(names = "--force",
-            description = "Act on a JVM without the clone marker /.parikshan-clone (a test JVM of your own; "
+            description = "Act on a JVM without the clone marker " + Contract.CLONE_MARKER + " (a test JVM of your own; "
                     + "NEVER production). Without it such targets are refused before anything is attached.")
     boolean force;
 
     /** Runs one host-side action; returns its exit status (0 done, 1 failed, 2 bad input). */
-    int run(String action, String target, List<String> more) {
+    int run(ProbeAction action, String target, List<String> more) {
         if (target.isBlank()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "the target is empty: give a container name or pid:<n>");
         }
         if (!dir.startsWith("/")) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--dir '" + dir + "' must be an absolute path inside the target, e.g. /tmp/parikshan");
+                    "--dir '" + dir + "' must be an absolute path inside the target, e.g. " + Contract.AGENT_DIR);
         }
         ProbeAgentProcess.Result r = new ProbeAgentProcess(agentJar(), dir).run(action, target, more, force);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,7 @@
 package io.parikshan.cli;
 
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ProbeAction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,6 +28,6 @@ final class ProbeAttachCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return agent.run("attach", target, metrics == null ? List.of() : List.of("--metrics", metrics));
+        return agent.run(ProbeAction.ATTACH, target, metrics == null ? List.of() : List.of(Contract.HOST_OPTION_METRICS, metrics));
     }
 }

@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import io.parikshan.contract.Contract;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = {"Attach the probe agent to the Java process of a clone and manage probe test suites "
                 + "in it, without restarting it. TARGET is the clone's container name (or pid:<n> for a local JVM).",
-                "Only JVMs whose filesystem has the clone marker /.parikshan-clone are attached to (production "
+                "Only JVMs whose filesystem has the clone marker " + Contract.CLONE_MARKER + " are attached to (production "
                         + "never is), unless --force.",
                 "Exit codes: 0 done, 1 the action failed, 2 bad input."},
         subcommands = {ProbeAttachCommand.class, ProbeLoadCommand.class, ProbeUnloadCommand.class,

@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import io.parikshan.contract.ProbeAction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -20,6 +21,6 @@ final class ProbeListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return agent.run("list", target, List.of());
+        return agent.run(ProbeAction.LIST, target, List.of());
     }
 }

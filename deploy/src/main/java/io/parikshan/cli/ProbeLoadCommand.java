@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import io.parikshan.contract.ProbeAction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,6 +37,6 @@ final class ProbeLoadCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "suite jar " + suiteJar.toAbsolutePath()
                     + " is not an existing .jar file: build your suite with mvn package");
         }
-        return agent.run("load", target, List.of(suiteJar.toAbsolutePath().toString()));
+        return agent.run(ProbeAction.LOAD, target, List.of(suiteJar.toAbsolutePath().toString()));
     }
 }

@@ -1,5 +1,7 @@
 package io.parikshan.cli;
 
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ProbeAction;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +36,8 @@ final class ProbeResultsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<String> more = format.junit ? List.of("--junit") : format.metrics ? List.of("--metrics") : List.of();
-        return agent.run("results", target, more);
+        List<String> more = format.junit ? List.of(Contract.HOST_OPTION_JUNIT)
+                : format.metrics ? List.of(Contract.HOST_OPTION_METRICS) : List.of();
+        return agent.run(ProbeAction.RESULTS, target, more);
     }
 }

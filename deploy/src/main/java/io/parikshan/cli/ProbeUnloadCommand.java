@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import io.parikshan.contract.ProbeAction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -23,6 +24,6 @@ final class ProbeUnloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return agent.run("unload", target, List.of(suite));
+        return agent.run(ProbeAction.UNLOAD, target, List.of(suite));
     }
 }

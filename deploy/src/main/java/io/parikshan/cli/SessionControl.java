@@ -1,6 +1,6 @@
 package io.parikshan.cli;
 
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import io.parikshan.session.SessionFile;
 
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.parikshan.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import io.parikshan.session.SessionFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -1,7 +1,7 @@
 package io.parikshan.session;
 
 import io.parikshan.clone.HostCommand;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.HostPort;
 
 import java.io.IOException;

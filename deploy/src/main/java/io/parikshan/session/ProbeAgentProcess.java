@@ -1,6 +1,9 @@
 package io.parikshan.session;
 
-import io.parikshan.clone.ParikshanException;
+
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ParikshanException;
+import io.parikshan.contract.ProbeAction;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -21,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 public final class ProbeAgentProcess {
 
     public static final String AGENT_JAR_ENV = "PARIKSHAN_PROBE_AGENT";
-    public static final String DEFAULT_DIR = "/tmp/parikshan";
+    public static final String DEFAULT_DIR = Contract.AGENT_DIR;
 
     /** What one action printed and returned (0 done, 1 failed, 2 bad input). */
     public record Result(int status, String out, String err) {
@@ -49,12 +52,12 @@ public final class ProbeAgentProcess {
     }
 
     /** Runs one action against a target (container name or pid:N), waiting at most two minutes. */
-    public Result run(String action, String target, List<String> more, boolean force) {
-        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toString(), action, target));
+    public Result run(ProbeAction action, String target, List<String> more, boolean force) {
+        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toString(), action.wireName(), target));
         cmd.addAll(more);
-        cmd.addAll(List.of("--dir", dir));
+        cmd.addAll(List.of(Contract.HOST_OPTION_DIR, dir));
         if (force) {
-            cmd.add("--force");
+            cmd.add(Contract.HOST_OPTION_FORCE);
         }
         try {
             Process p = new ProcessBuilder(cmd).start();
@@ -63,7 +66,7 @@ public final class ProbeAgentProcess {
             CompletableFuture<String> stdout = CompletableFuture.supplyAsync(() -> drain(p.getInputStream()));
             if (!p.waitFor(2, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                return new Result(1, "", "the probe agent's " + action + " did not finish within 2 minutes");
+                return new Result(1, "", "the probe agent's " + action.wireName() + " did not finish within 2 minutes");
             }
             return new Result(p.exitValue(), stdout.join(), stderr.join());
         } catch (IOException e) {

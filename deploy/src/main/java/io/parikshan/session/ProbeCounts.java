@@ -1,5 +1,7 @@
 package io.parikshan.session;
 
+import io.parikshan.contract.Contract;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +22,8 @@ record ProbeCounts(Map<Key, Double> invocations) {
     }
 
     static final ProbeCounts NONE = new ProbeCounts(Map.of());
-    private static final Pattern LINE = Pattern.compile("^parikshan_probe_invocations_total\\{([^}]*)}\\s+(\\S+)");
+    private static final Pattern LINE = Pattern.compile("^" + Pattern.quote(Contract.PROBE_INVOCATIONS_SERIES)
+            + "\\{([^}]*)}\\s+(\\S+)");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     ProbeCounts {
@@ -40,8 +43,8 @@ record ProbeCounts(Map<Key, Double> invocations) {
                 labels.put(lm.group(1), lm.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
             }
             try {
-                m.merge(new Key(labels.getOrDefault("suite", ""), labels.getOrDefault("probe", ""),
-                        labels.getOrDefault("outcome", "")), Double.parseDouble(l.group(2)), Double::sum);
+                m.merge(new Key(labels.getOrDefault(Contract.LABEL_SUITE, ""), labels.getOrDefault(Contract.LABEL_PROBE, ""),
+                        labels.getOrDefault(Contract.LABEL_OUTCOME, "")), Double.parseDouble(l.group(2)), Double::sum);
             } catch (NumberFormatException ignored) {
                 // a line being rewritten; the next read has it
             }
@@ -51,7 +54,7 @@ record ProbeCounts(Map<Key, Double> invocations) {
 
     /** Reads the snapshot of the agent in the container whose main process is {@code pid}; NONE if absent. */
     static ProbeCounts read(long pid, String agentDir) {
-        Path f = Path.of("/proc", Long.toString(pid), "root").resolve(agentDir.substring(1)).resolve("metrics.prom");
+        Path f = Path.of("/proc", Long.toString(pid), "root").resolve(agentDir.substring(1)).resolve(Contract.METRICS_FILE);
         try {
             return parse(Files.readString(f));
         } catch (IOException | RuntimeException e) {

@@ -10,7 +10,8 @@ import io.parikshan.clone.CloneTeardown;
 import io.parikshan.clone.CloneNames;
 import io.parikshan.clone.CloneRuntime;
 import io.parikshan.clone.DockerEngine;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
+import io.parikshan.contract.ProbeAction;
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.DuplicatorConfig;
@@ -264,12 +265,12 @@ public final class Session implements AutoCloseable {
         if (config.suites().isEmpty()) {
             return;
         }
-        ProbeAgentProcess.Result attached = agent.run("attach", c.name(), List.of(), false);
+        ProbeAgentProcess.Result attached = agent.run(ProbeAction.ATTACH, c.name(), List.of(), false);
         if (!attached.ok()) {
             throw new ParikshanException("cannot attach the probe agent to " + c.name() + ": " + attached.reason());
         }
         for (Path suite : config.suites()) {
-            ProbeAgentProcess.Result loaded = agent.run("load", c.name(), List.of(suite.toAbsolutePath().toString()), false);
+            ProbeAgentProcess.Result loaded = agent.run(ProbeAction.LOAD, c.name(), List.of(suite.toAbsolutePath().toString()), false);
             if (!loaded.ok()) {
                 throw new ParikshanException("cannot load probe suite " + suite + " into " + c.name() + ": " + loaded.reason());
             }

@@ -1,6 +1,6 @@
 package io.parikshan.session;
 
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.fidelity.FidelityConfig;

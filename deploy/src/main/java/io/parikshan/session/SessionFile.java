@@ -1,7 +1,8 @@
 package io.parikshan.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.parikshan.clone.ParikshanException;
+
+import io.parikshan.contract.ParikshanException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

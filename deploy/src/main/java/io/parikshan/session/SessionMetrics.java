@@ -1,5 +1,6 @@
 package io.parikshan.session;
 
+import io.parikshan.contract.Contract;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -55,9 +56,9 @@ final class SessionMetrics {
         resyncFailures = Counter.builder().name("parikshan_resync_failures_total").withoutExemplars()
                 .help("Re-syncs that could not make a new clone (the old one stays), by reason.")
                 .labelNames("reason").register(registry);
-        CounterWithCallback.builder().name("parikshan_probe_invocations_total")
+        CounterWithCallback.builder().name(Contract.PROBE_INVOCATIONS_SERIES)
                 .help("Probe test runs in the clones, by outcome (pass, fail, error, timeout, skipped).")
-                .labelNames("clone", "suite", "probe", "outcome")
+                .labelNames("clone", Contract.LABEL_SUITE, Contract.LABEL_PROBE, Contract.LABEL_OUTCOME)
                 .callback(cb -> probes.get().forEach(p -> cb.call(p.value(), p.cloneName(), p.key().suite(),
                         p.key().probe(), p.key().outcome()))).register(registry);
         for (ResyncReason r : ResyncReason.values()) {

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package io.parikshan.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.parikshan.clone.ParikshanException;
+import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.HostPort;
 import java.time.Duration;
 import java.util.List;

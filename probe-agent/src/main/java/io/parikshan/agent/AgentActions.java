@@ -1,5 +1,7 @@
 package io.parikshan.agent;
 
+import io.parikshan.contract.AgentVerb;
+
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -21,8 +23,8 @@ final class AgentActions {
                 .append(CloneMarker.cloneName().orElse("-")).append(" dir ").append(rt.dir()).append('\n');
         for (AgentCommand.Action a : cmd.actions()) {
             switch (a.verb()) {
-                case "attach" -> out.append("attached\n");
-                case "load" -> {
+                case ATTACH -> out.append("attached\n");
+                case LOAD -> {
                     if (CloneMarker.cloneName().isEmpty() && !cmd.force()) {
                         throw new IllegalStateException("refusing to run probe tests: " + CloneMarker.PATH
                                 + " is absent, so this JVM is not a Parikshan clone (force overrides)");
@@ -34,18 +36,18 @@ final class AgentActions {
                                 .append(" methods=").append(s.instrumentedMethods()).append('\n');
                     }
                 }
-                case "unload" -> {
+                case UNLOAD -> {
                     LoadedSuite s = rt.unload(a.value());
                     out.append("unloaded ").append(s.name()).append('\n');
                 }
-                case "list" -> rt.describe().forEach(l -> out.append(l).append('\n'));
-                case "report" -> {
+                case LIST -> rt.describe().forEach(l -> out.append(l).append('\n'));
+                case REPORT -> {
                     rt.writeReports();
                     out.append("report ").append(rt.dir()).append('\n');
                 }
-                case "inspect" -> out.append("class ").append(a.value()).append(" code ")
+                case INSPECT -> out.append("class ").append(a.value()).append(" code ")
                         .append(classCodeDigest(inst, a.value())).append('\n');
-                case "metrics" -> {
+                case METRICS -> {
                     String v = a.value();
                     int colon = v.lastIndexOf(':');
                     String host = colon < 0 ? null : v.substring(0, colon);

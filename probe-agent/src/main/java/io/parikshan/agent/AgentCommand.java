@@ -1,24 +1,32 @@
 package io.parikshan.agent;
 
+import io.parikshan.contract.AgentVerb;
+import io.parikshan.contract.Contract;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * What one attach (or {@code -javaagent}) asks of the agent, parsed from the agent argument:
  * comma-separated {@code key=value} items or flags, e.g. {@code load=/tmp/parikshan/suites/s.jar,force}.
  *
- * <p>Actions: {@code attach} (initialise only), {@code load=<jar>}, {@code unload=<suite>},
+ * <p>Actions ({@link AgentVerb}): {@code attach} (initialise only), {@code load=<jar>}, {@code unload=<suite>},
  * {@code list}, {@code report}, {@code inspect=<class>}, {@code metrics=[host:]port}.
  * Options: {@code dir=<results dir>} (first attach only; default /tmp/parikshan), {@code force}
  * (run tests even without the clone marker).
  */
 record AgentCommand(List<Action> actions, Path dir, boolean force) {
 
-    static final Path DEFAULT_DIR = Path.of("/tmp/parikshan");
+    static final Path DEFAULT_DIR = Path.of(Contract.AGENT_DIR);
 
-    record Action(String verb, String value) {
+    private static final String USAGE = Arrays.stream(AgentVerb.values()).map(AgentVerb::usage)
+            .collect(Collectors.joining(", ")) + ", " + Contract.AGENT_OPTION_DIR + "=<path>, " + Contract.AGENT_OPTION_FORCE;
+
+    record Action(AgentVerb verb, String value) {
         Action {
             Objects.requireNonNull(verb, "verb");
         }
@@ -43,18 +51,18 @@ record AgentCommand(List<Action> actions, Path dir, boolean force) {
                 String key = eq < 0 ? it : it.substring(0, eq);
                 String value = eq < 0 ? null : it.substring(eq + 1);
                 switch (key) {
-                    case "dir" -> dir = Path.of(require(key, value));
-                    case "force" -> force = true;
-                    case "attach", "list", "report" -> actions.add(new Action(key, null));
-                    case "load", "unload", "inspect", "metrics" -> actions.add(new Action(key, require(key, value)));
-                    default -> throw new IllegalArgumentException("unknown agent argument '" + it
-                            + "': use attach, load=<jar>, unload=<suite>, list, report, inspect=<class>, "
-                            + "metrics=[host:]port, dir=<path>, force");
+                    case Contract.AGENT_OPTION_DIR -> dir = Path.of(require(key, value));
+                    case Contract.AGENT_OPTION_FORCE -> force = true;
+                    default -> {
+                        AgentVerb verb = AgentVerb.ofWire(key).orElseThrow(() -> new IllegalArgumentException(
+                                "unknown agent argument '" + it + "': use " + USAGE));
+                        actions.add(new Action(verb, verb.takesValue() ? require(key, value) : null));
+                    }
                 }
             }
         }
         if (actions.isEmpty()) {
-            actions.add(new Action("attach", null));
+            actions.add(new Action(AgentVerb.ATTACH, null));
         }
         return new AgentCommand(actions, dir, force);
     }

@@ -1,5 +1,7 @@
 package io.parikshan.agent;
 
+import io.parikshan.contract.Contract;
+
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.nio.charset.StandardCharsets;
@@ -36,9 +38,9 @@ final class AgentControl {
     private static void writeReply(Path dir, String reply) {
         try {
             Files.createDirectories(dir);
-            Path tmp = dir.resolve(".reply.txt.tmp");
+            Path tmp = dir.resolve("." + Contract.REPLY_FILE + ".tmp");
             Files.writeString(tmp, reply, StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve("reply.txt"), StandardCopyOption.REPLACE_EXISTING,
+            Files.move(tmp, dir.resolve(Contract.REPLY_FILE), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException ignored) {
             // Nowhere to report to; the host sees no reply and says so.

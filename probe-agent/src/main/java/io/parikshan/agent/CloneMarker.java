@@ -1,5 +1,7 @@
 package io.parikshan.agent;
 
+import io.parikshan.contract.Contract;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +13,9 @@ import java.util.Optional;
  */
 final class CloneMarker {
 
-    static final Path PATH = Path.of("/.parikshan-clone");
+    static final Path PATH = Path.of(Contract.CLONE_MARKER);
+
+    private static final String CLONE_LINE = Contract.MARKER_CLONE_KEY + "=";
 
     private CloneMarker() {
     }
@@ -23,8 +27,8 @@ final class CloneMarker {
         }
         try {
             for (String line : Files.readAllLines(PATH)) {
-                if (line.startsWith("clone=")) {
-                    return Optional.of(line.substring("clone=".length()).strip());
+                if (line.startsWith(CLONE_LINE)) {
+                    return Optional.of(line.substring(CLONE_LINE.length()).strip());
                 }
             }
             return Optional.of("(unnamed)");

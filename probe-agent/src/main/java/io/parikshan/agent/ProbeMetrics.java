@@ -1,5 +1,6 @@
 package io.parikshan.agent;
 
+import io.parikshan.contract.Contract;
 import io.parikshan.dsl.ProbeRun;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
@@ -19,9 +20,9 @@ final class ProbeMetrics {
 
     ProbeMetrics(PrometheusRegistry registry, Supplier<Collection<LoadedSuite>> suites) {
         invocations = Counter.builder()
-                .name("parikshan_probe_invocations_total")
+                .name(Contract.PROBE_INVOCATIONS_SERIES)
                 .help("Probe test runs, by outcome (pass, fail, error, timeout, skipped)")
-                .labelNames("suite", "probe", "outcome")
+                .labelNames(Contract.LABEL_SUITE, Contract.LABEL_PROBE, Contract.LABEL_OUTCOME)
                 .withoutExemplars()
                 .register(registry);
         // Hits are counted on the application thread: a LongAdder per probe, read at scrape time.

@@ -2,6 +2,7 @@ package io.parikshan.agent;
 
 import io.parikshan.agent.boot.ProbeDispatcher;
 import io.parikshan.agent.boot.ProbeHandler;
+import io.parikshan.contract.Contract;
 import io.parikshan.dsl.Outcome;
 import io.parikshan.dsl.Phase;
 import io.parikshan.dsl.ProbeSuite;
@@ -47,7 +48,7 @@ final class ProbeRuntime implements ProbeHandler {
         this.inst = inst;
         this.dir = dir;
         this.metrics = new ProbeMetrics(registry, suites::values);
-        this.log = dir == null ? RunSink.NONE : new JsonLinesLog(dir.resolve("results.jsonl"));
+        this.log = dir == null ? RunSink.NONE : new JsonLinesLog(dir.resolve(Contract.RESULTS_FILE));
         if (dir != null) {
             ScheduledExecutorService reporter = Executors.newSingleThreadScheduledExecutor(
                     ProbeWorker.factory("parikshan-probe-reporter"));
@@ -162,14 +163,14 @@ final class ProbeRuntime implements ProbeHandler {
             return;
         }
         for (LoadedSuite s : suites.values()) {
-            JUnitXmlReport.write(dir.resolve("junit"), s.name(), s.runs());
+            JUnitXmlReport.write(dir.resolve(Contract.JUNIT_DIR), s.name(), s.runs());
         }
         Files.createDirectories(dir);
-        Path tmp = dir.resolve(".metrics.prom.tmp");
+        Path tmp = dir.resolve("." + Contract.METRICS_FILE + ".tmp");
         try (OutputStream out = Files.newOutputStream(tmp)) {
             PrometheusTextFormatWriter.create().write(out, registry.scrape());
         }
-        Files.move(tmp, dir.resolve("metrics.prom"), StandardCopyOption.REPLACE_EXISTING,
+        Files.move(tmp, dir.resolve(Contract.METRICS_FILE), StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
     }
 
@@ -186,7 +187,7 @@ final class ProbeRuntime implements ProbeHandler {
             return;
         }
         try {
-            JUnitXmlReport.write(dir.resolve("junit"), s.name(), s.runs());
+            JUnitXmlReport.write(dir.resolve(Contract.JUNIT_DIR), s.name(), s.runs());
         } catch (IOException ignored) {
             // Best effort, as above.
         }

@@ -1,5 +1,6 @@
 package io.parikshan.agent;
 
+import io.parikshan.contract.AgentVerb;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -14,17 +15,19 @@ class AgentCommandTest {
         AgentCommand c = AgentCommand.parse("dir=/x/y, load=/a/s.jar ,force,list");
         assertThat(c.dir()).isEqualTo(Path.of("/x/y"));
         assertThat(c.force()).isTrue();
-        assertThat(c.actions()).containsExactly(new AgentCommand.Action("load", "/a/s.jar"),
-                new AgentCommand.Action("list", null));
+        assertThat(c.actions()).containsExactly(new AgentCommand.Action(AgentVerb.LOAD, "/a/s.jar"),
+                new AgentCommand.Action(AgentVerb.LIST, null));
         AgentCommand empty = AgentCommand.parse(null);
-        assertThat(empty.actions()).containsExactly(new AgentCommand.Action("attach", null));
+        assertThat(empty.actions()).containsExactly(new AgentCommand.Action(AgentVerb.ATTACH, null));
         assertThat(empty.dir()).isEqualTo(Path.of("/tmp/parikshan"));
         assertThat(empty.force()).isFalse();
     }
 
     @Test
     void rejectsUnknownArgumentsAndMissingValuesNamingThem() {
-        assertThatThrownBy(() -> AgentCommand.parse("lod=/a.jar")).hasMessageContaining("'lod=/a.jar'");
+        assertThatThrownBy(() -> AgentCommand.parse("lod=/a.jar")).hasMessage("unknown agent argument 'lod=/a.jar': "
+                + "use attach, load=<jar>, unload=<suite>, list, report, inspect=<class>, metrics=[host:]port, "
+                + "dir=<path>, force");
         assertThatThrownBy(() -> AgentCommand.parse("unload=")).hasMessageContaining("'unload' needs a value");
     }
 

@@ -1,5 +1,7 @@
 package io.parikshan.agent.host;
 
+import io.parikshan.contract.Contract;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +35,8 @@ public final class ContainerJvm {
                 + "); check `docker top " + container + "`");
     }
 
-    /** Where Parikshan's clones have their runc state (the clone manager's CloneRuntime.ROOT). */
-    static final Path CLONES_RUNC_ROOT = Path.of("/run/parikshan/runc");
+    /** Where Parikshan's clones have their runc state (the clone manager's CloneRuntime.ROOT too). */
+    static final Path CLONES_RUNC_ROOT = Path.of(Contract.CLONES_RUNC_ROOT);
 
     static long initPid(String container) throws IOException {
         if (!container.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {

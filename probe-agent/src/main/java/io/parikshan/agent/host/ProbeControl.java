@@ -4,6 +4,7 @@ import com.sun.tools.attach.AgentInitializationException;
 import com.sun.tools.attach.AgentLoadException;
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
+import io.parikshan.contract.Contract;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +22,10 @@ import java.util.Optional;
 public final class ProbeControl {
 
     /** The file the clone manager writes into every clone, and production never has. */
-    public static final Path CLONE_MARKER = Path.of("/.parikshan-clone");
+    public static final Path CLONE_MARKER = Path.of(Contract.CLONE_MARKER);
 
     /** In-target directory of the agent's files (the agent's default). */
-    public static final Path DEFAULT_DIR = Path.of("/tmp/parikshan");
+    public static final Path DEFAULT_DIR = Path.of(Contract.AGENT_DIR);
 
     private final Path agentJar;
     private final Path dir;
@@ -63,7 +64,7 @@ public final class ProbeControl {
      * (production is never attached to), unless the command carries {@code force}.
      */
     public AgentReply send(JvmTarget target, String command) throws ProbeControlException {
-        boolean force = List.of(command.split(",")).contains("force");
+        boolean force = List.of(command.split(",")).contains(Contract.AGENT_OPTION_FORCE);
         if (!force && !Files.exists(target.hostPath(CLONE_MARKER))) {
             throw new ProbeControlException("refusing to attach to " + target.description() + ": it has no "
                     + CLONE_MARKER + ", so it is not a Parikshan clone (production is never touched); "
@@ -72,13 +73,13 @@ public final class ProbeControl {
         Path agentInTarget = dir.resolve("agent").resolve("parikshan-probe-agent.jar");
         prepareDirs(target);
         copy(agentJar, target.hostPath(agentInTarget));
-        Path reply = target.hostPath(dir.resolve("reply.txt"));
+        Path reply = target.hostPath(dir.resolve(Contract.REPLY_FILE));
         try {
             Files.deleteIfExists(reply);
         } catch (IOException e) {
             throw new ProbeControlException("cannot clear " + reply + ": " + e.getMessage(), e);
         }
-        String args = "dir=" + dir + (command.isEmpty() ? "" : "," + command);
+        String args = Contract.AGENT_OPTION_DIR + "=" + dir + (command.isEmpty() ? "" : "," + command);
         VirtualMachine vm;
         try {
             vm = VirtualMachine.attach(Long.toString(target.hostPid()));

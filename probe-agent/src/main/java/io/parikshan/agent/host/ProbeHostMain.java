@@ -1,5 +1,9 @@
 package io.parikshan.agent.host;
 
+import io.parikshan.contract.AgentVerb;
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ProbeAction;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
@@ -7,7 +11,10 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * {@code java -jar parikshan-probe-agent.jar <action> <target> [...]}: the host-side control that
@@ -27,8 +34,10 @@ import java.util.List;
  */
 public final class ProbeHostMain {
 
-    static final String USAGE = "usage: (attach|load|unload|list|results) TARGET [ARG] [--force] "
-            + "[--metrics [HOST:]PORT] [--junit] [--dir DIR]; TARGET is a container name or pid:<n>";
+    static final String USAGE = "usage: ("
+            + Arrays.stream(ProbeAction.values()).map(ProbeAction::wireName).collect(Collectors.joining("|"))
+            + ") TARGET [ARG] [" + Contract.HOST_OPTION_FORCE + "] [" + Contract.HOST_OPTION_METRICS + " [HOST:]PORT] ["
+            + Contract.HOST_OPTION_JUNIT + "] [" + Contract.HOST_OPTION_DIR + " DIR]; TARGET is a container name or pid:<n>";
 
     private ProbeHostMain() {
     }
@@ -46,16 +55,16 @@ public final class ProbeHostMain {
         Path dir = ProbeControl.DEFAULT_DIR;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--force" -> force = true;
-                case "--junit" -> junit = true;
-                case "--dir" -> {
+                case Contract.HOST_OPTION_FORCE -> force = true;
+                case Contract.HOST_OPTION_JUNIT -> junit = true;
+                case Contract.HOST_OPTION_DIR -> {
                     if (++i >= args.length || !args[i].startsWith("/")) {
                         err.println("parikshan probe: --dir needs an absolute path inside the target");
                         return 2;
                     }
                     dir = Path.of(args[i]);
                 }
-                case "--metrics" -> {
+                case Contract.HOST_OPTION_METRICS -> {
                     if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                         metrics = args[++i];
                     } else {
@@ -69,34 +78,36 @@ public final class ProbeHostMain {
             err.println("parikshan probe: " + USAGE);
             return 2;
         }
-        String action = positional.get(0);
-        if (!List.of("attach", "load", "unload", "list", "results").contains(action)) {
-            err.println("parikshan probe: unknown action '" + action + "': " + USAGE);
+        Optional<ProbeAction> parsed = ProbeAction.ofWire(positional.get(0));
+        if (parsed.isEmpty()) {
+            err.println("parikshan probe: unknown action '" + positional.get(0) + "': " + USAGE);
             return 2;
         }
+        ProbeAction action = parsed.get();
         try {
             ProbeControl control = new ProbeControl(ownJar(), dir);
             JvmTarget target = resolve(positional.get(1));
-            String forced = force ? ",force" : "";
+            String forced = force ? "," + Contract.AGENT_OPTION_FORCE : "";
             AgentReply reply;
             switch (action) {
-                case "attach" -> {
-                    reply = control.send(target, (metrics == null ? "attach" : "attach,metrics=" + metrics) + forced);
+                case ATTACH -> {
+                    reply = control.send(target, (metrics == null ? AgentVerb.ATTACH.wireName()
+                            : AgentVerb.ATTACH.wireName() + "," + AgentVerb.METRICS.with(metrics)) + forced);
                 }
-                case "load" -> {
+                case LOAD -> {
                     String jar = arg(positional, "load needs the suite jar: load TARGET SUITE.jar");
                     if (!Files.isRegularFile(Path.of(jar))) {
                         throw new IllegalArgumentException("suite jar " + Path.of(jar).toAbsolutePath()
                                 + " does not exist: build it first (mvn package)");
                     }
                     Path staged = control.stage(target, Path.of(jar));
-                    reply = control.send(target, "load=" + staged + forced);
+                    reply = control.send(target, AgentVerb.LOAD.with(staged.toString()) + forced);
                 }
-                case "unload" -> reply = control.send(target,
-                        "unload=" + arg(positional, "unload needs the suite name: unload TARGET SUITE (see list)") + forced);
-                case "list" -> reply = control.send(target, "list" + forced);
-                case "results" -> {
-                    reply = control.send(target, "report" + forced);
+                case UNLOAD -> reply = control.send(target, AgentVerb.UNLOAD.with(
+                        arg(positional, "unload needs the suite name: unload TARGET SUITE (see list)")) + forced);
+                case LIST -> reply = control.send(target, AgentVerb.LIST.wireName() + forced);
+                case RESULTS -> {
+                    reply = control.send(target, AgentVerb.REPORT.wireName() + forced);
                     printResults(control, target, junit, metricsOut, out);
                     return 0;
                 }
@@ -106,7 +117,7 @@ public final class ProbeHostMain {
                 }
             }
             reply.lines().forEach(out::println);
-            if (action.equals("attach") || action.equals("load")) {
+            if (action == ProbeAction.ATTACH || action == ProbeAction.LOAD) {
                 notice(target, reply, err);
             }
             return 0;
@@ -148,12 +159,12 @@ public final class ProbeHostMain {
                                      PrintStream out) throws IOException {
         Path dir = target.hostPath(control.dir());
         if (metrics) {
-            Path m = dir.resolve("metrics.prom");
+            Path m = dir.resolve(Contract.METRICS_FILE);
             if (Files.isRegularFile(m)) {
                 out.print(Files.readString(m));
             }
         } else if (junit) {
-            Path junitDir = dir.resolve("junit");
+            Path junitDir = dir.resolve(Contract.JUNIT_DIR);
             if (Files.isDirectory(junitDir)) {
                 try (DirectoryStream<Path> files = Files.newDirectoryStream(junitDir, "TEST-*.xml")) {
                     for (Path f : files) {
@@ -162,7 +173,7 @@ public final class ProbeHostMain {
                 }
             }
         } else {
-            Path log = dir.resolve("results.jsonl");
+            Path log = dir.resolve(Contract.RESULTS_FILE);
             if (Files.isRegularFile(log)) {
                 out.print(Files.readString(log));
             }

@@ -1,4 +1,4 @@
-package io.parikshan.clone;
+package io.parikshan.contract;
 
 import java.nio.file.Path;
 import java.util.Optional;

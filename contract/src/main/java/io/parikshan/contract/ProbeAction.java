@@ -1,0 +1,47 @@
+package io.parikshan.contract;
+
+import java.util.Optional;
+
+/**
+ * The actions of the probe agent's host-side control,
+ * {@code java -jar parikshan-probe-agent.jar ACTION TARGET [ARG] [options]}, which the CLI runs as a
+ * child process (options: {@link Contract#HOST_OPTION_DIR} and the other {@code HOST_OPTION_}s).
+ */
+public enum ProbeAction {
+    /** Attach the agent to the target JVM. */
+    ATTACH("attach"),
+    /** Stage a suite jar in the target and load it. */
+    LOAD("load"),
+    /** Unload a suite by name. */
+    UNLOAD("unload"),
+    /** List the loaded suites. */
+    LIST("list"),
+    /** Write the reports and print results, JUnit XML or the metrics snapshot. */
+    RESULTS("results");
+
+    private final String wireName;
+
+    ProbeAction(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The action as written on the command line. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The action of a command-line word, or empty. */
+    public static Optional<ProbeAction> ofWire(String name) {
+        for (ProbeAction a : values()) {
+            if (a.wireName.equals(name)) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public String toString() {
+        return wireName;
+    }
+}
