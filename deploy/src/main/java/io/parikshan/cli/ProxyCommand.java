@@ -10,6 +10,7 @@ import io.parikshan.proxy.udp.UdpDuplicator;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,14 +59,6 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "A clone to feed; repeat for several. NAME is its metrics label (default: from the address).")
     List<String> clones = new ArrayList<>();
 
-    @Option(names = "--strategy", paramLabel = "async|sync",
-            description = "async (default): clones drain at their own pace and are dropped when too far behind. "
-                    + "sync: production gets the next bytes only after every clone took the previous ones (SLOWS PRODUCTION).")
-    String strategy;
-
-    @Option(names = "--sample", paramLabel = "F", description = "Fraction (0,1] of connections to duplicate (default 1).")
-    String sample;
-
     @Option(names = "--connection-budget", paramLabel = "SIZE",
             description = "Most bytes one connection may hold for one clone, e.g. 4MiB (default).")
     String connectionBudget;
@@ -78,39 +71,17 @@ public final class ProxyCommand implements Callable<Integer> {
             description = "Prometheus endpoint (default " + ProxySettings.DEFAULT_METRICS + ", loopback only).")
     String metrics;
 
+    @Mixin
+    DuplicationOptions duplication;
+
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Properties file with the same keys as the options (clone=a=H:P,b=H:P); options win. "
+            description = "Properties file with the settings under the option names without dashes (keys: "
+                    + ProxySettings.CONFIG_KEYS + "); lists comma-separated, e.g. clone=a=H:P,b=H:P; options win. "
                     + "Edits to its clone list are applied while running.")
     Path config;
 
     @Option(names = "--udp", description = "Duplicate UDP datagrams instead of TCP connections.")
     boolean udp;
-
-    @Option(names = "--compare", paramLabel = "off|tcp|http|auto",
-            description = "Compare each clone's answers with production's (fidelity): tcp byte by byte per connection, "
-                    + "http request by request, auto (HTTP/1.x if the first line says so, else tcp). Default off: answers are thrown away unread.")
-    String compare;
-
-    @Option(names = "--ignore-header", paramLabel = "NAME",
-            description = "An HTTP header expected to differ (Date always is); repeat for several.")
-    List<String> ignoreHeaders = new ArrayList<>();
-
-    @Option(names = "--ignore-json", paramLabel = "PATH",
-            description = "A JSON body field expected to differ, e.g. meta.requestId or $.items[*].at; repeat for several.")
-    List<String> ignoreJson = new ArrayList<>();
-
-    @Option(names = "--ignore-body-regex", paramLabel = "REGEX",
-            description = "Body text expected to differ (every match is ignored), e.g. 'id=[0-9a-f]{32}'; repeat for several.")
-    List<String> ignoreBodyRegex = new ArrayList<>();
-
-    @Option(names = "--noise-clones",
-            description = "With two or more clones of the same production: differences the clones do not agree on are noise, "
-                    + "not divergence (Diffy-style).")
-    boolean noiseClones;
-
-    @Option(names = "--divergence-log", paramLabel = "N",
-            description = "How many divergent exchanges to keep per clone, with both answers (default " + FidelityConfig.DEFAULT_LOG_SIZE + ").")
-    String divergenceLog;
 
     @Option(names = "--io-threads", paramLabel = "N",
             description = "Event-loop threads for TCP (default: one per core; 1 can suit a small host with no clone).")
@@ -134,11 +105,7 @@ public final class ProxyCommand implements Callable<Integer> {
 
     /** The settings the options (and config file) describe. */
     ProxySettings settings() {
-        ProxySettings.Raw flags = new ProxySettings.Raw(listen, production, clones, strategy, sample,
-                connectionBudget, globalBudget, metrics, udp ? Boolean.TRUE : null,
-                new ProxySettings.Compare(compare, ignoreHeaders, ignoreJson, ignoreBodyRegex, noiseClones ? Boolean.TRUE : null, divergenceLog));
-        ProxySettings.Raw raw = config == null ? flags : ProxySettings.Raw.fromFile(config).overriddenBy(flags);
-        return raw.resolve();
+        return ProxySettings.of(this);
     }
 
     @Override
