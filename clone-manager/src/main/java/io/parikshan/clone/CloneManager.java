@@ -501,7 +501,7 @@ public final class CloneManager {
     /** A name is taken by any container of the engine and by any clone, even a half-removed one. */
     private boolean taken(String name) {
         return engine.inspect(name).isPresent() || Files.exists(new CloneNames(name, stateRoot).stateDir())
-                || runtime.state(name).isPresent();
+                || Files.exists(CloneRuntime.ROOT.resolve(name)); // runc's state, even a stale one it cannot read
     }
 
     /** The value of a side task, or its failure as thrown there. */

@@ -40,6 +40,38 @@ public interface ProbeContext {
         return cast(receiver(), type, "receiver");
     }
 
+    /**
+     * The receiver's field {@code name} (private ones and a superclass's too) as {@code type}:
+     * {@code ctx.field("values", Map.class)}. The value is the live one: read it, do not change it.
+     *
+     * @throws IllegalArgumentException if there is no such field (the run is recorded as an error)
+     * @throws ClassCastException if the field's value is not of that type
+     */
+    default <T> T field(String name, Class<T> type) {
+        Object target = requireReceiver("field " + name);
+        return cast(Reach.field(target, name), type, "field " + name);
+    }
+
+    /**
+     * Calls the receiver's method {@code name} (private ones and a superclass's too) that takes
+     * {@code args}: {@code ctx.call("stored", key)}. It runs in the clone like any call of the
+     * application, so call what only reads; an exception it throws reaches the test as it is.
+     *
+     * @throws IllegalArgumentException if there is no such method
+     */
+    default Object call(String name, Object... args) throws Throwable {
+        return Reach.call(requireReceiver("method " + name), name, args);
+    }
+
+    private Object requireReceiver(String what) {
+        Object r = receiver();
+        if (r == null) {
+            throw new IllegalStateException(what + ": the probed method " + typeName() + "." + methodName()
+                    + " is static, there is no receiver");
+        }
+        return r;
+    }
+
     /** The return value at {@link Phase#EXIT} (boxed; null for void), otherwise null. */
     Object returnValue();
 
@@ -63,6 +95,11 @@ public interface ProbeContext {
         @SuppressWarnings("unchecked")
         T t = (T) value;
         return t;
+    }
+
+    /** The wrapper of a primitive type (int gives Integer), other types as they are. */
+    static Class<?> boxed(Class<?> type) {
+        return wrap(type);
     }
 
     private static Class<?> wrap(Class<?> type) {

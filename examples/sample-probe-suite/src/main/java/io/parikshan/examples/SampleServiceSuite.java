@@ -5,9 +5,6 @@ import io.parikshan.dsl.Probe;
 import io.parikshan.dsl.ProbeContext;
 import io.parikshan.dsl.ProbeSuite;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  *   <li>a key-value request is handled within 500 ms (sampled: one request in ten).</li>
  * </ul>
  * The service is a single-file program in the default package, so its classes are named by string
- * and the store's own {@code stored(key)} is called reflectively on the live receiver.
+ * and the store's own {@code stored(key)} is called on the live receiver ({@code ctx.call}).
  */
 public class SampleServiceSuite implements ProbeSuite {
 
@@ -43,40 +39,6 @@ public class SampleServiceSuite implements ProbeSuite {
     static final String STORE_TYPE = "SampleService$KeyValueStore";
 
     private static final Set<Integer> KNOWN = Set.of(200, 204, 404, 405);
-
-    /** The store's cache-bypassing read, looked up once per class. */
-    private static final ClassValue<Method> STORED = new ClassValue<>() {
-        @Override
-        protected Method computeValue(Class<?> type) {
-            try {
-                Method m = type.getDeclaredMethod("stored", String.class);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException e) {
-                throw new IllegalStateException(type.getName() + " has no stored(String): is this the demo service?", e);
-            }
-        }
-    };
-
-    /** The store's map of values by exact key, read reflectively from the live receiver. */
-    private static final ClassValue<Function<Object, Map<?, ?>>> VALUES = new ClassValue<>() {
-        @Override
-        protected Function<Object, Map<?, ?>> computeValue(Class<?> type) {
-            try {
-                Field f = type.getDeclaredField("values");
-                f.setAccessible(true);
-                return store -> {
-                    try {
-                        return (Map<?, ?>) f.get(store);
-                    } catch (IllegalAccessException e) {
-                        throw new IllegalStateException("cannot read " + type.getName() + ".values", e);
-                    }
-                };
-            } catch (NoSuchFieldException e) {
-                throw new IllegalStateException(type.getName() + " has no values map: is this the demo service?", e);
-            }
-        }
-    };
 
     @Override
     public String name() {
@@ -118,15 +80,14 @@ public class SampleServiceSuite implements ProbeSuite {
      * which a clone sees when it serves duplicated connections concurrently (production's client had
      * them in order).
      */
-    static void servedValueIsStored(ProbeContext ctx) {
+    static void servedValueIsStored(ProbeContext ctx) throws Throwable {
         String key = ctx.arg(0, String.class);
         String served = ctx.returnValue(String.class);
-        Object store = ctx.receiver();
-        String stored = storedValue(store, key);
+        String stored = (String) ctx.call("stored", key); // the store's cache-bypassing read
         if (Objects.equals(served, stored)) {
             return;
         }
-        List<String> variants = caseVariants(store, key);
+        List<String> variants = caseVariants(ctx.field("values", Map.class), key);
         if (!variants.isEmpty()) {
             fail("GET " + key + " served " + (served == null ? "404" : "'" + served + "'")
                     + " but the store has " + (stored == null ? "no such key" : "'" + stored + "'")
@@ -135,24 +96,14 @@ public class SampleServiceSuite implements ProbeSuite {
     }
 
     /** Keys of the store other than {@code key} that equal it ignoring case (read only on a mismatch). */
-    static List<String> caseVariants(Object store, String key) {
+    static List<String> caseVariants(Map<?, ?> values, String key) {
         List<String> out = new ArrayList<>();
-        for (Object k : VALUES.get(store.getClass()).apply(store).keySet()) {
+        for (Object k : values.keySet()) {
             if (k instanceof String s && !s.equals(key) && s.equalsIgnoreCase(key)) {
                 out.add(s);
             }
         }
         Collections.sort(out);
         return out;
-    }
-
-    static String storedValue(Object store, String key) {
-        try {
-            return (String) STORED.get(store.getClass()).invoke(store, key);
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException("cannot read " + store.getClass().getName() + ".stored: " + e.getMessage(), e);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(store.getClass().getName() + ".stored(" + key + ") threw " + e.getCause(), e);
-        }
     }
 }
