@@ -92,6 +92,7 @@ public final class CloneManager {
         List<MountPlan> mounts;
         Path productionSpec;
         long imageNeed;
+        List<String> warnings;
         try {
             CompletableFuture<Void> host = CompletableFuture.runAsync(doctor::requireAll, side);
             CompletableFuture<Optional<InspectContainerResponse>> source =
@@ -122,14 +123,17 @@ public final class CloneManager {
             names = new CloneNames(cloneName, stateRoot);
             ClonePorts.requireFree(request.publish());
             mounts = planMounts(prod, names);
-            new SharedFileLocks(CheckpointBlockers.PROC).requireNone(prodName, processes.pids(), mounts);
+            SharedFileLocks locks = new SharedFileLocks(CheckpointBlockers.PROC);
+            locks.requireNone(prodName, processes.pids(), mounts);
+            warnings = locks.lostInClone(processes.pids());
             imageNeed = requireSpace(prod, mounts, processes.residentBytes());
             productionSpec = join(spec);
         } finally {
             side.shutdownNow();
         }
         String cloneName = names.cloneName();
-        clock.finish(prodName + " running, " + mounts.size() + " mount(s)");
+        clock.finish(prodName + " running, " + mounts.size() + " mount(s)"
+                + warnings.stream().map(w -> "; warning: " + w).collect(java.util.stream.Collectors.joining()));
 
         boolean made = false;
         // Ctrl-C or SIGTERM half-way must not leave a half-made clone behind either. This thread
@@ -239,7 +243,7 @@ public final class CloneManager {
 
             forget(abandon);
             return new CloneReport(cloneName, cloneName, prodName, network, cloneIp,
-                    addresses, clock.millis(), frozenMillis, clock.totalMillis(), imageBytes, preCopied);
+                    addresses, clock.millis(), frozenMillis, clock.totalMillis(), imageBytes, preCopied, warnings);
         } catch (IOException e) {
             forget(abandon);
             throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param imageBytes      size of the CRIU checkpoint images
  * @param preCopiedBytes  bytes of files copied while production ran
  * @param addresses       the clone's published ports, as host:port -> container port
+ * @param warnings        what of production's state the clone lacks, one line each
  */
 public record CloneReport(
         String cloneName,
@@ -24,10 +25,12 @@ public record CloneReport(
         long frozenMillis,
         long totalMillis,
         long imageBytes,
-        long preCopiedBytes) {
+        long preCopiedBytes,
+        List<String> warnings) {
 
     public CloneReport {
         addresses = List.copyOf(addresses);
+        warnings = List.copyOf(warnings);
         phaseMillis = Map.copyOf(phaseMillis);
     }
 

@@ -59,6 +59,43 @@ final class SharedFileLocks {
         }
     }
 
+    /**
+     * What the clone will lack: a POSIX lock on a file its holder also maps into memory (SQLite's
+     * WAL index, {@code -shm}). CRIU restores locks before the task's file mappings, and the
+     * restorer's close of the mapping's descriptor drops the task's POSIX locks on that file. The
+     * clone runs with the data, without that lock; said to the user, not refused.
+     */
+    List<String> lostInClone(Collection<Long> pids) {
+        List<String> out = new ArrayList<>();
+        for (Lock lock : locks()) {
+            if (!lock.kind().equals("POSIX") || !pids.contains(lock.pid()) || !maps(lock)) {
+                continue;
+            }
+            String file = openFile(lock).orElse("inode " + lock.inode());
+            out.add(comm(lock.pid()) + " (pid " + lock.pid() + ") holds a POSIX lock on " + file
+                    + ", which it also maps into memory; CRIU restores the clone's process without that lock");
+        }
+        return out;
+    }
+
+    /** Whether the lock's holder maps the locked file ({@code /proc/PID/maps}: {@code fe:00 1311}). */
+    private boolean maps(Lock lock) {
+        try {
+            for (String line : Files.readAllLines(proc.resolve(Long.toString(lock.pid())).resolve("maps"))) {
+                String[] f = line.strip().split("\\s+");
+                if (f.length >= 5 && f[4].equals(Long.toString(lock.inode()))) {
+                    String[] dev = f[3].split(":");
+                    if (dev.length == 2 && Long.parseLong(dev[0], 16) == lock.major() && Long.parseLong(dev[1], 16) == lock.minor()) {
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
     List<Lock> locks() {
         List<Lock> out = new ArrayList<>();
         try {

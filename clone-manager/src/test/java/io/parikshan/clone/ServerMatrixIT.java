@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -135,15 +134,21 @@ class ServerMatrixIT extends CloneHostFixture {
         }
     }
 
+    /**
+     * CRIU 4.2.1 restores file locks (prepare_file_locks) before the task's file mappings; the
+     * restorer's close of the mapping's descriptor of kv.db-shm then drops the task's POSIX locks
+     * on that file, so SQLite's read lock on byte 128 of the WAL index is missing in the clone.
+     * The clone is made (its data is right, see above) and says so; the database lock itself is
+     * the clone's, on its own copy.
+     */
     @Test
-    @Disabled("CRIU 4.2.1 restores file locks (prepare_file_locks) before it opens the task's file mappings "
-            + "(open_vmas); closing the fd of the mapping of kv.db-shm then drops the task's POSIX locks on that "
-            + "file, so SQLite's read lock on byte 128 of the WAL index is gone in the clone")
-    void sqliteKeepsItsWalIndexLockInTheClone() throws Exception {
+    void aSqliteWalIndexLockTheCloneCannotHaveIsNamedInTheReport() throws Exception {
         String prod = startSqliteServer();
         DockerTestHost.curl(DockerTestHost.hostPort(prod, 8080), "/put?k=v");
-        String clone = cloneOf(prod).cloneName();
-        assertLocksOnOwnCopies(prod, clone, "/var/lib/kv/kv.db", "/var/lib/kv/kv.db-shm");
+        CloneReport report = cloneOf(prod);
+        assertThat(report.warnings()).as("what the clone lacks").singleElement().asString()
+                .contains("/var/lib/kv/kv.db-shm", "POSIX lock", "also maps", "without that lock");
+        assertLocksOnOwnCopies(prod, report.cloneName(), "/var/lib/kv/kv.db");
     }
 
     @Test

@@ -158,6 +158,9 @@ final class CloneCommand implements Callable<Integer> {
         for (String a : r.addresses()) {
             out.println("  published " + a);
         }
+        for (String w : r.warnings()) {
+            out.println("warning: " + w);
+        }
     }
 
     static Map<String, Object> asJson(CloneReport r) {
@@ -177,6 +180,7 @@ final class CloneCommand implements Callable<Integer> {
         m.put("totalMillis", r.totalMillis());
         m.put("imageBytes", r.imageBytes());
         m.put("preCopiedBytes", r.preCopiedBytes());
+        m.put("warnings", r.warnings());
         return m;
     }
 }
