@@ -55,8 +55,14 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
     /** Inside {@link #forward}: a take completing there (a write can complete at once) moves on only after it. */
     private boolean forwarding;
     private boolean nextDue;
-    /** When a byte last went either way (client's request or production's answer); for closing at a quiet moment. */
-    private long lastActivityNanos = System.nanoTime();
+    /**
+     * Counts chunks either way (client's requests, production's answers), for closing at a quiet
+     * moment: a count, not a clock, so the production path pays an increment, not a clock read.
+     */
+    private long activity;
+    /** The count when a drain last looked, and when it last changed. */
+    private long activitySeen = -1;
+    private long activitySeenNanos;
     /** The client's first bytes were an HTTP/1 request line: a quiet moment is between exchanges. */
     private boolean httpRequests;
     private boolean firstChunkSeen;
@@ -75,7 +81,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         client = ctx.channel();
         context.metrics().connectionOpened();
         productionHandler = new ProductionHandler(client, context.metrics(), () -> {
-            lastActivityNanos = System.nanoTime();
+            activity++;
             answered = true;
         });
         ChannelFuture connect = context.connector().connect(client, context.config().production(), productionHandler, false);
@@ -166,7 +172,7 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
             return;
         }
         context.metrics().clientToProxy(chunk.readableBytes());
-        lastActivityNanos = System.nanoTime();
+        activity++;
         if (!firstChunkSeen) {
             firstChunkSeen = true;
             httpRequests = startsLikeHttpRequest(chunk);
@@ -316,9 +322,14 @@ public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter 
         if (client == null || !client.isOpen()) {
             return true;
         }
+        long now = System.nanoTime();
+        if (activity != activitySeen) {
+            activitySeen = activity;
+            activitySeenNanos = now;
+            return false;
+        }
         boolean betweenExchanges = httpRequests ? answered || !firstChunkSeen : anyProtocol;
-        if (!betweenExchanges || chunkInFlight || held != null || halfClosePending
-                || System.nanoTime() - lastActivityNanos < quietNanos) {
+        if (!betweenExchanges || chunkInFlight || held != null || halfClosePending || now - activitySeenNanos < quietNanos) {
             return false;
         }
         Channels.closeOnFlush(client);
