@@ -46,6 +46,12 @@ final class CheckpointDumper {
 
     private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(10);
 
+    /** Production held frozen for a dump; closing it thaws production (or leaves that to a group's cut). */
+    interface Frozen extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     /** What the dump did while production was frozen. */
     record Dump(long frozenNanos, long deltaBytes) {
     }
@@ -111,7 +117,7 @@ final class CheckpointDumper {
          * delta) runs alongside the dump; production is thawed once runc is done and
          * {@code whileFrozen} has ended, whatever happened.
          */
-        Dump finish(Supplier<Freezer> freeze, Supplier<Long> whileFrozen) {
+        Dump finish(Supplier<? extends Frozen> freeze, Supplier<Long> whileFrozen) {
             finished = true;
             awaitEither(hook.asked(), runc);
             if (!hook.asked().isDone() || hook.asked().isCompletedExceptionally()) {
@@ -120,7 +126,7 @@ final class CheckpointDumper {
                         + ", so production's files were not copied while frozen; check /etc/criu/runc.conf")
                         : failed(r, work);
             }
-            Freezer frozen;
+            Frozen frozen;
             try {
                 frozen = freeze.get();
             } catch (RuntimeException e) {

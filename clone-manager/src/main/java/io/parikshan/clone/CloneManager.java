@@ -86,55 +86,35 @@ public final class CloneManager {
             t.setDaemon(true);
             return t;
         });
-        InspectContainerResponse prod;
-        String prodName;
-        CloneNames names;
-        List<MountPlan> mounts;
-        Path productionSpec;
-        long imageNeed;
-        List<String> warnings;
+        List<CloneMember> group;
         try {
             CompletableFuture<Void> host = CompletableFuture.runAsync(doctor::requireAll, side);
-            CompletableFuture<Optional<InspectContainerResponse>> source =
-                    CompletableFuture.supplyAsync(() -> engine.inspect(request.source()), side);
-            CompletableFuture<Boolean> nameTaken = request.name() == null ? CompletableFuture.completedFuture(false)
-                    : CompletableFuture.supplyAsync(() -> taken(request.name()), side);
-            // what depends on production alone runs as soon as it is found, beside the host checks
-            CompletableFuture<Inspected> inspected = source.thenApplyAsync(o -> o.map(this::inspectProcesses).orElse(null), side);
-            CompletableFuture<Path> spec = source.thenApplyAsync(o -> o.map(this::productionSpec).orElse(null), side);
+            List<CompletableFuture<Planning>> planning = new ArrayList<>();
+            planning.add(planning(request.source(), request.name(), side));
+            for (String dep : request.with()) {
+                planning.add(planning(dep, null, side));
+            }
             join(host); // the host's problems first, then what the user asked for
-            Optional<CloneRecord> asClone = CloneRecord.read(new CloneNames(request.source(), stateRoot));
-            if (asClone.isPresent()) {
-                throw new ParikshanException("'" + request.source() + "' is itself a clone of " + asClone.get().production()
-                        + "; clone the production container instead");
+            group = new ArrayList<>();
+            CloneMember front = plan(join(planning.get(0)), request.name(), null);
+            group.add(front);
+            for (int i = 1; i < planning.size(); i++) {
+                group.add(plan(join(planning.get(i)), null, front));
             }
-            prod = join(source).orElseThrow(() -> new ParikshanException(
-                    "no container named '" + request.source() + "'; see 'docker ps' for running containers"));
-            prodName = CloneTeardown.stripSlash(prod.getName());
-            checkSource(request.source(), prod);
-            // what CRIU would refuse, said before production is frozen, nothing made yet
-            Inspected processes = join(inspected);
-            CheckpointBlockers.requireNone(prodName, processes.blockers());
-            String cloneName = request.name() != null ? request.name() : freeName(prodName);
-            if (join(nameTaken)) {
-                throw new ParikshanException("name '" + cloneName
-                        + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
-            }
-            names = new CloneNames(cloneName, stateRoot);
+            GroupRules.check(request, group);
             ClonePorts.requireFree(request.publish());
-            mounts = planMounts(prod, names);
-            SharedFileLocks locks = new SharedFileLocks(CheckpointBlockers.PROC);
-            locks.requireNone(prodName, processes.pids(), mounts);
-            warnings = locks.lostInClone(processes.pids());
-            imageNeed = requireSpace(prod, mounts, processes.residentBytes());
-            productionSpec = join(spec);
         } finally {
             side.shutdownNow();
         }
-        String cloneName = names.cloneName();
-        clock.finish(prodName + " running, " + mounts.size() + " mount(s)"
+        CloneMember front = group.get(0);
+        List<String> warnings = group.stream().flatMap(m -> m.warnings.stream()).toList();
+        clock.finish(group.stream().map(m -> m.prodName + " running, " + m.mounts.size() + " mount(s)")
+                .collect(java.util.stream.Collectors.joining("; "))
                 + warnings.stream().map(w -> "; warning: " + w).collect(java.util.stream.Collectors.joining()));
 
+        CloneNames names = front.names;
+        String cloneName = names.cloneName();
+        String prodName = front.prodName;
         boolean made = false;
         // Ctrl-C or SIGTERM half-way must not leave a half-made clone behind either. This thread
         // goes on during the JVM's shutdown: it is told to stop at its next step and rolls itself
@@ -169,81 +149,114 @@ public final class CloneManager {
             Runtime.getRuntime().addShutdownHook(abandon);
             Files.createDirectories(names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
-            String network = sandbox.create(names);
-            Path images = ImageStore.prepare(names, imageNeed);
-            Path prodUpper = upperDir(prod.getId(), prodName);
-            String lowerDirs = lowerDirs(prod.getId(), prodName);
-            Map<String, Path> cloneMounts = makeMounts(mounts, names, productionSpec);
-            CloneBundle.write(productionSpec, names.bundleDir(), names.rootfsDir(), cloneName, names.cgroupsPath(), cloneMounts);
-            Files.createDirectories(names.upperDir());
-            Files.createDirectories(names.workDir());
-            clock.finish("network " + network + ", bundle from production's OCI spec");
+            // the owner names its members before any of them exists: a teardown after a crash finds them
+            GroupRules.writeMembers(names, group.subList(1, group.size()).stream().map(m -> m.names.cloneName()).toList());
+            String network = sandbox.create(names, group.stream().map(m -> m.names).toList(), request.egress());
+            for (CloneMember m : group) {
+                prepare(m);
+            }
+            GroupRules.addPeerNames(group);
+            clock.finish("network " + network + ", bundle from production's OCI spec"
+                    + (group.size() > 1 ? " for each of " + group.size() + " members" : ""));
 
-            long frozenMillis;
-            long preCopied;
             step.run();
             clock.start(ClonePhase.PRE_COPY);
-            try (CheckpointDumper.Started dumping = dumper.start(prod.getId(), images, names.workDir())) {
-                preCopied = copyFiles(prodUpper, names.upperDir(), mounts);
+            List<CheckpointDumper.Started> started = new ArrayList<>();
+            GroupCut.Result cut;
+            try {
+                for (CloneMember m : group) {
+                    started.add(dumper.start(m.prod.getId(), m.images, m.names.workDir()));
+                }
+                long preCopied = 0;
+                for (CloneMember m : group) {
+                    m.preCopied = copyFiles(m.prodUpper, m.names.upperDir(), m.mounts);
+                    preCopied += m.preCopied;
+                }
                 clock.finish(Doctor.human(preCopied) + " copied while production runs (and runc starts)");
 
                 // independent, so side by side: the file delta adds nothing to the frozen window
                 clock.start(ClonePhase.DELTA_COPY);
                 clock.finish("runs alongside the dump, once production is frozen");
                 clock.start(ClonePhase.DUMP);
-                long pid = prod.getState().getPidLong();
-                CheckpointDumper.Dump dump = dumping.finish(() -> {
-                    Freezer frozen = Freezer.freeze(pid);
-                    try {
-                        progress.productionFrozen();
-                    } catch (RuntimeException e) {
-                        frozen.close(); // never leave production frozen behind a listener's failure
-                        throw e;
-                    }
-                    return frozen;
-                }, () -> copyFiles(prodUpper, names.upperDir(), mounts));
-                frozenMillis = dump.frozenNanos() / 1_000_000;
-                clock.finish("memory and process state of " + prodName + ", and "
-                        + Doctor.human(dump.deltaBytes()) + " of files changed since pre-copy; production frozen "
-                        + frozenMillis + " ms");
+                List<GroupCut.Part> parts = new ArrayList<>();
+                for (int i = 0; i < group.size(); i++) {
+                    CloneMember m = group.get(i);
+                    parts.add(new GroupCut.Part(m.prodName, started.get(i), m.prod.getState().getPidLong(),
+                            () -> copyFiles(m.prodUpper, m.names.upperDir(), m.mounts)));
+                }
+                cut = GroupCut.dump(parts, progress::productionFrozen);
+            } finally {
+                started.forEach(CheckpointDumper.Started::close);
             }
-            long imageBytes = treeSize(images);
+            long frozenMillis = cut.groupFrozenNanos() / 1_000_000;
+            long delta = cut.dumps().stream().mapToLong(CheckpointDumper.Dump::deltaBytes).sum();
+            clock.finish("memory and process state of " + group.stream().map(m -> m.prodName)
+                    .collect(java.util.stream.Collectors.joining(", ")) + ", and "
+                    + Doctor.human(delta) + " of files changed since pre-copy; production frozen " + frozenMillis + " ms"
+                    + (group.size() > 1 ? " (the group, one cut)" : ""));
 
             step.run();
             clock.start(ClonePhase.IMAGE_COPY);
             // On one host the images stay where CRIU wrote them (memory); the clone's root is
             // production's image layers under its own copy of the writable layer.
-            writeMarker(names.upperDir(), cloneName, prodName);
-            CloneRootfs.mount(names, lowerDirs);
+            long imageBytes = 0;
+            for (CloneMember m : group) {
+                m.imageBytes = treeSize(m.images);
+                imageBytes += m.imageBytes;
+                writeMarker(m.names.upperDir(), m.names.cloneName(), m.prodName);
+                CloneRootfs.mount(m.names, m.lowerDirs);
+            }
             clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted");
 
             step.run();
             clock.start(ClonePhase.RESTORE);
-            String cloneIp;
-            List<String> addresses;
-            long restoredAt;
-            long attachedAt;
-            long restoreStart = System.nanoTime();
+            List<String> addresses = List.of();
+            StringBuilder restoreDetail = new StringBuilder();
             try {
-                CloneRuntime.State restored = runtime.restore(cloneName, names.bundleDir(), images, names.workDir(), names.logFile());
-                restoredAt = System.nanoTime();
-                step.run();
-                cloneIp = sandbox.attach(names, restored.pid());
-                attachedAt = System.nanoTime();
-                addresses = ClonePorts.publish(names, cloneIp, publications(request, prod));
+                for (int i = 0; i < group.size(); i++) {
+                    CloneMember m = group.get(i);
+                    long restoreStart = System.nanoTime();
+                    CloneRuntime.State restored = runtime.restore(m.names.cloneName(), m.names.bundleDir(), m.images,
+                            m.names.workDir(), m.names.logFile());
+                    long restoredAt = System.nanoTime();
+                    step.run();
+                    m.ip = sandbox.attach(m.names, names, i, restored.pid(),
+                            group.size() > 1 ? m.productionAddresses() : List.of(), request.egress());
+                    long attachedAt = System.nanoTime();
+                    if (i == 0) {
+                        addresses = ClonePorts.publish(names, m.ip, publications(request, m.prod));
+                    }
+                    restoreDetail.append(restoreDetail.length() == 0 ? "" : "; ").append(m.names.cloneName())
+                            .append(" running at ").append(m.ip).append(" (runc restore ")
+                            .append((restoredAt - restoreStart) / 1_000_000).append(" ms, network ")
+                            .append((attachedAt - restoredAt) / 1_000_000).append(" ms")
+                            .append(i == 0 ? ", ports " + (System.nanoTime() - attachedAt) / 1_000_000 + " ms" : "")
+                            .append(")");
+                }
             } finally {
                 // The images hold production's memory (secrets): gone as soon as the clone runs.
-                CloneTeardown.deleteTree(images);
+                group.forEach(m -> CloneTeardown.deleteTree(m.images));
             }
-            new CloneRecord(cloneName, prodName, prod.getId(), Instant.now().getEpochSecond(), cloneIp, network, addresses)
+            long now = Instant.now().getEpochSecond();
+            List<String> egress = request.egress().stream().map(AllowedEgress::toString).toList();
+            List<String> deps = group.subList(1, group.size()).stream().map(m -> m.names.cloneName()).toList();
+            for (CloneMember m : group.subList(1, group.size())) {
+                new CloneRecord(m.names.cloneName(), m.prodName, m.prod.getId(), now, m.ip, network, List.of(),
+                        cloneName, List.of(), egress).write(m.names);
+            }
+            new CloneRecord(cloneName, prodName, front.prod.getId(), now, front.ip, network, addresses, null, deps, egress)
                     .write(names);
-            clock.finish(cloneName + " running at " + cloneIp + " (runc restore " + (restoredAt - restoreStart) / 1_000_000
-                    + " ms, network " + (attachedAt - restoredAt) / 1_000_000 + " ms, ports and images "
-                    + (System.nanoTime() - attachedAt) / 1_000_000 + " ms)");
+            clock.finish(restoreDetail.toString());
 
             forget(abandon);
-            return new CloneReport(cloneName, cloneName, prodName, network, cloneIp,
-                    addresses, clock.millis(), frozenMillis, clock.totalMillis(), imageBytes, preCopied, warnings);
+            List<CloneReport.Member> members = new ArrayList<>();
+            for (int i = 0; i < group.size(); i++) {
+                CloneMember m = group.get(i);
+                members.add(new CloneReport.Member(m.names.cloneName(), m.prodName, m.ip,
+                        group.size() > 1 ? m.productionAddresses() : List.of(), cut.frozenNanos().get(i) / 1_000_000));
+            }
+            return new CloneReport(cloneName, cloneName, prodName, network, front.ip, addresses, clock.millis(),
+                    frozenMillis, clock.totalMillis(), imageBytes, front.preCopied, warnings, members, request.egress());
         } catch (IOException e) {
             forget(abandon);
             throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));
@@ -253,6 +266,75 @@ public final class CloneManager {
         } finally {
             settled.countDown();
         }
+    }
+
+    /** What the safety checks learn of one production container, side by side with the others. */
+    private record Planning(String asked, Optional<InspectContainerResponse> prod, Inspected processes, Path spec,
+                            boolean nameTaken) {
+    }
+
+    private CompletableFuture<Planning> planning(String source, String requestedName, ExecutorService side) {
+        CompletableFuture<Optional<InspectContainerResponse>> found =
+                CompletableFuture.supplyAsync(() -> engine.inspect(source), side);
+        CompletableFuture<Boolean> nameTaken = requestedName == null ? CompletableFuture.completedFuture(false)
+                : CompletableFuture.supplyAsync(() -> taken(requestedName), side);
+        // what depends on production alone runs as soon as it is found, beside the host checks
+        CompletableFuture<Inspected> inspected = found.thenApplyAsync(o -> o.map(this::inspectProcesses).orElse(null), side);
+        CompletableFuture<Path> spec = found.thenApplyAsync(o -> o.map(this::productionSpec).orElse(null), side);
+        return CompletableFuture.allOf(inspected, spec, nameTaken)
+                .handle((done, failed) -> new Planning(source, join(found), join(inspected), join(spec), join(nameTaken)));
+    }
+
+    /**
+     * Turns what was learnt of one production container into a member, or says, nothing made yet,
+     * why it cannot be cloned. {@code front} is null for the group's front (the container asked for),
+     * which is named {@code requestedName} or {@code <production>-clone-<n>}; a dependency is named
+     * after the front's clone.
+     */
+    private CloneMember plan(Planning p, String requestedName, CloneMember front) {
+        Optional<CloneRecord> asClone = CloneRecord.read(new CloneNames(p.asked(), stateRoot));
+        if (asClone.isPresent()) {
+            throw new ParikshanException("'" + p.asked() + "' is itself a clone of " + asClone.get().production()
+                    + "; clone the production container instead");
+        }
+        InspectContainerResponse prod = p.prod().orElseThrow(() -> new ParikshanException(front == null
+                ? "no container named '" + p.asked() + "'; see 'docker ps' for running containers"
+                : "--with '" + p.asked() + "': no container of that name; see 'docker ps' for running containers"));
+        String prodName = CloneTeardown.stripSlash(prod.getName());
+        if (front != null && prod.getId().equals(front.prod.getId())) {
+            throw new ParikshanException("--with '" + p.asked() + "' is " + front.prodName
+                    + " itself; name the containers it depends on");
+        }
+        checkSource(front == null ? p.asked() : "--with " + p.asked(), prod);
+        // what CRIU would refuse, said before production is frozen, nothing made yet
+        CheckpointBlockers.requireNone(prodName, p.processes().blockers());
+        String cloneName = front == null
+                ? (requestedName != null ? requestedName : freeName(prodName))
+                : front.names.cloneName() + "." + prodName;
+        if (p.nameTaken() || (front != null && taken(cloneName))) {
+            throw new ParikshanException("name '" + cloneName
+                    + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
+        }
+        CloneNames names = new CloneNames(cloneName, stateRoot);
+        List<MountPlan> mounts = planMounts(prod, names);
+        SharedFileLocks locks = new SharedFileLocks(CheckpointBlockers.PROC);
+        locks.requireNone(prodName, p.processes().pids(), mounts);
+        List<String> warnings = locks.lostInClone(p.processes().pids());
+        long imageNeed = requireSpace(prod, mounts, p.processes().residentBytes());
+        return new CloneMember(prod, prodName, names, mounts, p.spec(), imageNeed, warnings);
+    }
+
+    /** The member's image store, copies of its mounts, its bundle and overlay directories. */
+    private void prepare(CloneMember m) throws IOException {
+        CloneNames n = m.names;
+        Files.createDirectories(n.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        m.images = ImageStore.prepare(n, m.imageNeed);
+        m.prodUpper = upperDir(m.prod.getId(), m.prodName);
+        m.lowerDirs = lowerDirs(m.prod.getId(), m.prodName);
+        Map<String, Path> cloneMounts = makeMounts(m.mounts, n, m.productionSpec);
+        CloneBundle.write(m.productionSpec, n.bundleDir(), n.rootfsDir(), n.cloneName(), n.cgroupsPath(), cloneMounts);
+        Files.createDirectories(n.upperDir());
+        Files.createDirectories(n.workDir());
     }
 
     private static void forget(Thread hook) {

@@ -14,14 +14,27 @@ import java.util.Optional;
  *
  * @param createdEpochSeconds when the clone was made
  * @param addresses           published ports, as {@code host:port -> port/proto}
+ * @param group               for a dependency cloned with another container, the name of that
+ *                            container's clone, which owns the group's sandbox; null otherwise
+ * @param members             for the clone that owns a group, its dependencies' clones
+ * @param egress              addresses outside the sandbox the group may reach, as {@code ip:port}
  */
 public record CloneRecord(String name, String production, String productionId, long createdEpochSeconds,
-                          String ip, String network, List<String> addresses) {
+                          String ip, String network, List<String> addresses, String group, List<String> members,
+                          List<String> egress) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public CloneRecord {
         addresses = addresses == null ? List.of() : List.copyOf(addresses);
+        members = members == null ? List.of() : List.copyOf(members);
+        egress = egress == null ? List.of() : List.copyOf(egress);
+    }
+
+    /** A clone made alone. */
+    public CloneRecord(String name, String production, String productionId, long createdEpochSeconds,
+                       String ip, String network, List<String> addresses) {
+        this(name, production, productionId, createdEpochSeconds, ip, network, addresses, null, List.of(), List.of());
     }
 
     void write(CloneNames names) {

@@ -7,12 +7,15 @@ import java.util.Map;
  * The outcome of a clone, with the figures of the paper's Table 1.
  *
  * @param phaseMillis     wall time of each phase, in order
- * @param frozenMillis    how long production's processes were frozen (delta copy + dump + thaw)
+ * @param frozenMillis    how long production's processes were frozen (delta copy + dump + thaw); for
+ *                        a group, from the first member's freeze to the thaw of all
  * @param totalMillis     from the request to the clone running
  * @param imageBytes      size of the CRIU checkpoint images
  * @param preCopiedBytes  bytes of files copied while production ran
  * @param addresses       the clone's published ports, as host:port -> container port
  * @param warnings        what of production's state the clone lacks, one line each
+ * @param members         every clone of the group, this one first (just this one for a clone made alone)
+ * @param egress          addresses outside the sandbox the group may open connections to
  */
 public record CloneReport(
         String cloneName,
@@ -26,12 +29,35 @@ public record CloneReport(
         long totalMillis,
         long imageBytes,
         long preCopiedBytes,
-        List<String> warnings) {
+        List<String> warnings,
+        List<Member> members,
+        List<AllowedEgress> egress) {
+
+    /**
+     * One clone of a group.
+     *
+     * @param productionAddresses production's addresses on its networks, which the clone holds too
+     *                            (inside the sandbox only), so peers reach it at the address they resolved
+     * @param frozenMillis        how long this member's production was frozen
+     */
+    public record Member(String cloneName, String production, String cloneIp, List<String> productionAddresses,
+                         long frozenMillis) {
+        public Member {
+            productionAddresses = List.copyOf(productionAddresses);
+        }
+    }
 
     public CloneReport {
         addresses = List.copyOf(addresses);
         warnings = List.copyOf(warnings);
         phaseMillis = Map.copyOf(phaseMillis);
+        members = List.copyOf(members);
+        egress = List.copyOf(egress);
+    }
+
+    /** The dependencies' clones (the group without this clone). */
+    public List<Member> dependencies() {
+        return members.isEmpty() ? List.of() : members.subList(1, members.size());
     }
 
     public long millis(ClonePhase phase) {

@@ -13,8 +13,12 @@ import java.util.regex.Pattern;
  * @param name       the clone's container name, or null for {@code <source>-clone-<n>}
  * @param publish    ports to publish; empty means production's published ports, each on
  *                   127.0.0.1 with a free host port
+ * @param with       the containers {@code source} depends on, cloned with it as one group at one
+ *                   instant, in one sandbox, reached under production's names
+ * @param egress     addresses outside the sandbox the group's clones may open connections to
  */
-public record CloneRequest(String source, String name, List<PortPublication> publish) {
+public record CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
+                           List<AllowedEgress> egress) {
 
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
@@ -28,6 +32,18 @@ public record CloneRequest(String source, String name, List<PortPublication> pub
                     + "' is not a valid container name; use letters, digits, '_', '.' and '-'");
         }
         publish = List.copyOf(publish);
+        with = with == null ? List.of() : List.copyOf(with);
+        egress = egress == null ? List.of() : List.copyOf(egress);
+        for (String dep : with) {
+            if (dep.isBlank()) {
+                throw new ParikshanException("--with is empty; give the name or id of a container " + source + " depends on");
+            }
+        }
+    }
+
+    /** A clone of {@code source} alone. */
+    public CloneRequest(String source, String name, List<PortPublication> publish) {
+        this(source, name, publish, List.of(), List.of());
     }
 
     public static CloneRequest of(String source) {

@@ -51,7 +51,14 @@ public final class CloneTeardown {
             }
             containerId = c.get().getId(); // a clone made by an older Parikshan, as an engine container
         }
-        return destroyOwned(new CloneNames(name, stateRoot), containerId);
+        CloneNames names = new CloneNames(name, stateRoot);
+        // a group's member goes with the whole group: its sandbox and peers are the owner's
+        Optional<String> owner = CloneRecord.read(names).map(CloneRecord::group).filter(g -> !g.equals(name));
+        if (owner.isPresent()) {
+            boolean existed = destroyOwned(new CloneNames(owner.get(), stateRoot), null);
+            return destroyOwned(names, containerId) || existed;
+        }
+        return destroyOwned(names, containerId);
     }
 
     /**
@@ -100,6 +107,9 @@ public final class CloneTeardown {
 
     boolean destroyOwned(CloneNames names, String containerId) {
         boolean existed = false;
+        for (String member : GroupRules.readMembers(names)) {
+            existed |= destroyOwned(new CloneNames(member, stateRoot), null);
+        }
         // the processes first (nothing of the clone runs on), then what they used
         existed |= runtime.remove(names.cloneName());
         if (containerId != null) {

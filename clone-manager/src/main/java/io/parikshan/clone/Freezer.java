@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * window. cgroup v1 ({@code freezer.state}) and v2 ({@code cgroup.freeze}) are both handled.
  * Docker never sees the container as paused; {@link #close()} always thaws.
  */
-final class Freezer implements AutoCloseable {
+final class Freezer implements CheckpointDumper.Frozen {
 
     static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
     private static final long POLL_NANOS = 200_000;

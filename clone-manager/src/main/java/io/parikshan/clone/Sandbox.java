@@ -20,6 +20,13 @@ import java.util.concurrent.CompletionException;
  * Docker's DOCKER-USER chain) or the host itself (INPUT). Connections into the clone, such as
  * the duplicator's through the published loopback port, are not new on the way back and pass.
  * The rules match the bridge by name, so they are in force before the clone's first packet.
+ *
+ * <p>A clone group shares one sandbox: its members' veths are on the owner's bridge, and each
+ * pair of members may open connections to each other (a bridged packet between two of their
+ * ports), nothing else on the bridge. Each member also holds its production's addresses, on the
+ * sandbox only, so a peer reaches it at the address it resolved before the checkpoint; the host
+ * routes those addresses to production, so the duplicator reaches the clone at its sandbox
+ * address instead. An {@link AllowedEgress} opens exactly one address and port on top.
  */
 final class Sandbox {
 
@@ -31,10 +38,18 @@ final class Sandbox {
         this.engine = engine;
     }
 
-    /** Creates the network and its rules; returns the network's name. */
+    /** Creates the network and its rules for a clone alone; returns the network's name. */
     String create(CloneNames names) {
+        return create(names, List.of(names), List.of());
+    }
+
+    /**
+     * Creates the network of the group owned by {@code names} (whose members, the owner first,
+     * are {@code members}) and its rules; returns the network's name.
+     */
+    String create(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress) {
         // independent (the rules match the bridge by name), so side by side
-        CompletableFuture<Void> rules = CompletableFuture.runAsync(() -> closeRules(names), Sandbox::daemon);
+        CompletableFuture<Void> rules = CompletableFuture.runAsync(() -> closeRules(names, members, egress), Sandbox::daemon);
         try {
             engine.client().createNetworkCmd()
                     .withName(names.sandboxNetwork())
@@ -70,15 +85,26 @@ final class Sandbox {
      * @return the clone's address
      */
     String attach(CloneNames names, long pid) {
-        var ipam = engine.client().inspectNetworkCmd().withNetworkId(names.sandboxNetwork()).exec().getIpam();
+        return attach(names, names, 0, pid, List.of(), List.of());
+    }
+
+    /**
+     * Attaches member {@code index} of the group owned by {@code owner} (0 is the owner itself):
+     * its sandbox address is the subnet's last but {@code index}; it also holds
+     * {@code productionAddresses} ({@code ip/prefix}), and reaches each allowed egress address
+     * through the sandbox's gateway even where that address lies in one of production's subnets.
+     */
+    String attach(CloneNames names, CloneNames owner, int index, long pid, List<String> productionAddresses,
+                  List<AllowedEgress> egress) {
+        var ipam = engine.client().inspectNetworkCmd().withNetworkId(owner.sandboxNetwork()).exec().getIpam();
         var config = ipam == null || ipam.getConfig() == null || ipam.getConfig().isEmpty() ? null : ipam.getConfig().get(0);
         if (config == null || config.getGateway() == null || config.getSubnet() == null) {
-            throw new ParikshanException("the sandbox network " + names.sandboxNetwork()
-                    + " has no IPv4 subnet and gateway; check 'docker network inspect " + names.sandboxNetwork() + "'");
+            throw new ParikshanException("the sandbox network " + owner.sandboxNetwork()
+                    + " has no IPv4 subnet and gateway; check 'docker network inspect " + owner.sandboxNetwork() + "'");
         }
         String gateway = config.getGateway();
         String prefix = config.getSubnet().substring(config.getSubnet().indexOf('/') + 1);
-        String address = lastAddress(config.getSubnet());
+        String address = lastAddress(config.getSubnet(), index);
         String host = names.vethHost();
         String peer = names.vethClone();
         // two batches of ip commands (one on the host, one in the clone's namespace): each
@@ -87,19 +113,27 @@ final class Sandbox {
         Path cloneSide = names.stateDir().resolve("net-clone.ip");
         try {
             Files.writeString(hostSide, "link add " + host + " type veth peer name " + peer + "\n"
-                    + "link set " + host + " master " + names.bridge() + " up\n"
+                    + "link set " + host + " master " + owner.bridge() + " up\n"
                     + "link set " + peer + " netns " + pid + "\n");
-            Files.writeString(cloneSide, "link set lo up\n"
+            StringBuilder inClone = new StringBuilder("link set lo up\n"
                     + "link set " + peer + " name eth0\n"
-                    + "addr add " + address + "/" + prefix + " dev eth0\n"
-                    + "link set eth0 up\n"
-                    + "route add default via " + gateway + "\n");
+                    + "addr add " + address + "/" + prefix + " dev eth0\n");
+            for (String a : productionAddresses) {
+                inClone.append("addr add ").append(a).append(" dev eth0\n");
+            }
+            inClone.append("link set eth0 up\n")
+                    .append("route add default via ").append(gateway).append(" src ").append(address).append("\n");
+            for (AllowedEgress e : egress) {
+                inClone.append("route add ").append(e.ip()).append("/32 via ").append(gateway).append(" src ")
+                        .append(address).append("\n");
+            }
+            Files.writeString(cloneSide, inClone.toString());
         } catch (IOException e) {
             throw new ParikshanException("cannot write the clone's network set-up in " + names.stateDir() + ": " + e.getMessage());
         }
         Duration t = Duration.ofSeconds(30);
         HostCommand.check(List.of("ip", "-batch", hostSide.toString()), Map.of(), t,
-                "giving the clone an interface " + host + " on the sandbox bridge " + names.bridge());
+                "giving the clone an interface " + host + " on the sandbox bridge " + owner.bridge());
         HostCommand.check(List.of("nsenter", "-t", Long.toString(pid), "-n", "ip", "-batch", cloneSide.toString()),
                 Map.of(), t, "configuring the clone's network (" + address + ")");
         return address;
@@ -107,6 +141,11 @@ final class Sandbox {
 
     /** The last host address of an IPv4 subnet (172.18.0.0/16 gives 172.18.255.254). */
     static String lastAddress(String subnet) {
+        return lastAddress(subnet, 0);
+    }
+
+    /** The last host address of an IPv4 subnet but {@code back} (172.18.0.0/16 and 1 give 172.18.255.253). */
+    static String lastAddress(String subnet, int back) {
         String[] cidr = subnet.split("/");
         long v = 0;
         for (String part : cidr[0].split("\\.")) {
@@ -114,7 +153,7 @@ final class Sandbox {
         }
         int bits = Integer.parseInt(cidr[1]);
         long hostMask = (1L << (32 - bits)) - 1;
-        long last = (v & ~hostMask & 0xffffffffL) | (hostMask - 1);
+        long last = ((v & ~hostMask & 0xffffffffL) | (hostMask - 1)) - back;
         return ((last >> 24) & 255) + "." + ((last >> 16) & 255) + "." + ((last >> 8) & 255) + "." + (last & 255);
     }
 
@@ -157,19 +196,49 @@ final class Sandbox {
         }
     }
 
-    private static void closeRules(CloneNames names) {
-        for (String chain : CHAINS) {
-            if (!HostCommand.run(rule("-C", chain, names), Duration.ofSeconds(30)).ok()) {
-                HostCommand.check(rule("-I", chain, names), Map.of(), Duration.ofSeconds(30),
-                        "adding the sandbox rule to iptables chain " + chain);
-            }
+    /**
+     * The drop rules, then on top of them (each inserted first) what the group and its allowed
+     * egress may do; all in one iptables-restore, one commit of the filter table.
+     */
+    private static void closeRules(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress) {
+        Path batch = names.stateDir().resolve("sandbox.rules");
+        try {
+            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n");
+        } catch (IOException e) {
+            throw new ParikshanException("cannot write the sandbox's rules to " + batch + ": " + e.getMessage());
         }
+        HostCommand.check(List.of("iptables-restore", "--noflush", "-w", "10", batch.toString()), Map.of(),
+                Duration.ofSeconds(30), "adding the sandbox's rules to iptables chains " + CHAINS);
     }
 
-    private static List<String> rule(String op, String chain, CloneNames names) {
-        List<String> r = new ArrayList<>(List.of("iptables", "-w", op, chain, "-i", names.bridge(),
-                "-m", "conntrack", "--ctstate", "NEW,INVALID",
-                "-m", "comment", "--comment", names.firewallComment(), "-j", "DROP"));
-        return r;
+    /** The sandbox's rules as iptables-restore lines, in the order they are inserted (the last is first in its chain). */
+    static List<String> rules(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress) {
+        String br = names.bridge();
+        String tag = " -m comment --comment " + names.firewallComment();
+        List<String> out = new ArrayList<>();
+        for (String chain : CHAINS) {
+            out.add("-I " + chain + " -i " + br + " -m conntrack --ctstate NEW,INVALID" + tag + " -j DROP");
+        }
+        for (CloneNames from : members) {
+            for (CloneNames to : members) {
+                if (!from.equals(to)) {
+                    out.add("-I DOCKER-USER -i " + br + " -o " + br + " -m physdev --physdev-in " + from.vethHost()
+                            + " --physdev-out " + to.vethHost() + tag + " -j ACCEPT");
+                }
+            }
+        }
+        for (AllowedEgress e : egress) {
+            for (String chain : CHAINS) {
+                out.add("-I " + chain + " -i " + br + " -d " + e.ip() + "/32 -p tcp --dport " + e.port()
+                        + " -m conntrack --ctstate NEW" + tag + " -j ACCEPT");
+            }
+        }
+        if (!egress.isEmpty()) {
+            // an egress address on another Docker network: the engine's isolation between networks
+            // would drop the rest of the connection both ways
+            out.add("-I DOCKER-USER -i " + br + " -m conntrack --ctstate RELATED,ESTABLISHED" + tag + " -j ACCEPT");
+            out.add("-I DOCKER-USER -o " + br + " -m conntrack --ctstate RELATED,ESTABLISHED" + tag + " -j ACCEPT");
+        }
+        return out;
     }
 }
