@@ -203,12 +203,22 @@ final class Sandbox {
     private static void closeRules(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress) {
         Path batch = names.stateDir().resolve("sandbox.rules");
         try {
-            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n");
+            String nat = members.size() < 2 ? "" : "*nat\n" + String.join("\n", natRules(names)) + "\nCOMMIT\n";
+            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n" + nat);
         } catch (IOException e) {
             throw new ParikshanException("cannot write the sandbox's rules to " + batch + ": " + e.getMessage());
         }
         HostCommand.check(List.of("iptables-restore", "--noflush", "-w", "10", batch.toString()), Map.of(),
                 Duration.ofSeconds(30), "adding the sandbox's rules to iptables chains " + CHAINS);
+    }
+
+    /**
+     * A group's members hold production's addresses, whose networks the engine masquerades when
+     * they leave by another bridge: between two ports of the sandbox's bridge they must not be.
+     */
+    static List<String> natRules(CloneNames names) {
+        return List.of("-I POSTROUTING -o " + names.bridge() + " -m physdev --physdev-is-bridged -m comment --comment "
+                + names.firewallComment() + " -j ACCEPT");
     }
 
     /** The sandbox's rules as iptables-restore lines, in the order they are inserted (the last is first in its chain). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.parikshan.clone.CloneManager;
 import io.parikshan.clone.ClonePhase;
 import io.parikshan.clone.CloneProgress;
+import io.parikshan.clone.AllowedEgress;
 import io.parikshan.clone.CloneReport;
 import io.parikshan.clone.CloneRequest;
 import io.parikshan.clone.DockerEngine;
@@ -48,6 +49,17 @@ final class CloneCommand implements Callable<Integer> {
                     + "each on 127.0.0.1 with a free port). Repeatable.")
     List<String> publish = new ArrayList<>();
 
+    @Option(names = "--with", paramLabel = "CONTAINER",
+            description = "A container CONTAINER depends on (a database, a cache, another service), cloned with it as one "
+                    + "group: all frozen at one instant, in one sandbox, reached under production's names and addresses. "
+                    + "Repeatable.")
+    List<String> with = new ArrayList<>();
+
+    @Option(names = "--allow-egress", paramLabel = "HOST:PORT",
+            description = "Let the clones open connections to exactly this address outside the sandbox (a dependency "
+                    + "that cannot be cloned). The clones may change data there. Repeatable; off by default.")
+    List<String> allowEgress = new ArrayList<>();
+
     @Option(names = "--json", description = "Print the result as JSON on stdout (progress goes to stderr).")
     boolean json;
 
@@ -71,7 +83,8 @@ final class CloneCommand implements Callable<Integer> {
             return runSession();
         }
         List<PortPublication> ports = publish.stream().map(PortPublication::parse).toList();
-        CloneRequest request = new CloneRequest(source, name, ports);
+        CloneRequest request = new CloneRequest(source, name, ports, with,
+                allowEgress.stream().map(AllowedEgress::parse).toList());
         PrintWriter progressOut = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         try (DockerEngine engine = host.engine()) {
             CloneReport report = new CloneManager(engine, host.stateRoot()).clone(request, progress(progressOut));
@@ -155,6 +168,18 @@ final class CloneCommand implements Callable<Integer> {
         out.printf("  %-22s %8.1f MiB%n", "checkpoint images", r.imageBytes() / 1048576.0);
         out.printf("clone %s at %s on sandbox network %s%n", r.cloneName(),
                 r.cloneIp().isEmpty() ? "(no address)" : r.cloneIp(), r.sandboxNetwork());
+        if (r.members().size() > 1) {
+            out.printf("  %-34s %-22s %-16s %-20s %s%n", "member", "production", "sandbox address", "production's address",
+                    "frozen ms");
+            for (CloneReport.Member m : r.members()) {
+                out.printf("  %-34s %-22s %-16s %-20s %d%n", m.cloneName(), m.production(), m.cloneIp(),
+                        String.join(",", m.productionAddresses()), m.frozenMillis());
+            }
+            out.printf("  the group was frozen for %d ms, one cut%n", r.frozenMillis());
+        }
+        for (AllowedEgress e : r.egress()) {
+            out.println("egress allowed to " + e + " (" + e.given() + "): the clones may change data there");
+        }
         for (String a : r.addresses()) {
             out.println("  published " + a);
         }
@@ -181,6 +206,18 @@ final class CloneCommand implements Callable<Integer> {
         m.put("imageBytes", r.imageBytes());
         m.put("preCopiedBytes", r.preCopiedBytes());
         m.put("warnings", r.warnings());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (CloneReport.Member c : r.members()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("clone", c.cloneName());
+            one.put("production", c.production());
+            one.put("cloneIp", c.cloneIp());
+            one.put("productionAddresses", c.productionAddresses());
+            one.put("frozenMillis", c.frozenMillis());
+            members.add(one);
+        }
+        m.put("members", members);
+        m.put("allowedEgress", r.egress().stream().map(AllowedEgress::toString).toList());
         return m;
     }
 }
