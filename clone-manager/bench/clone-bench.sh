@@ -4,8 +4,11 @@
 # dump, restore and total clone time (min/median/max), the checkpoint image size, and the
 # slowest answer production gave its client during a clone.
 #
-#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR] [-c new|old|both]
+#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR] [-c new|old|both] [-G DEPS]
 #
+# With -G, production runs on a user network with DEPS dependencies (Redis servers holding 20000
+# keys each), and every clone is made twice by this tree's CLI, alternating: "alone" clones
+# production by itself, "group" clones it --with every dependency (one cut), side by side.
 # With -B, every clone is made twice, once by this tree's CLI and once by BASELINE_JAR (another
 # build of parikshan.jar, e.g. from an older commit), alternating which goes first, against the
 # same production container; both are printed side by side, so host load hits both alike.
@@ -24,18 +27,22 @@ heaps=${HEAPS:-"64 256 1024"}
 base_port=${BASE_PORT:-18480}
 baseline=""
 cds=""
-while getopts "n:H:p:B:c:h" opt; do
+deps=0
+while getopts "n:H:p:B:c:G:h" opt; do
   case $opt in
     n) clones=$OPTARG ;;
     H) heaps=$OPTARG ;;
     p) base_port=$OPTARG ;;
     B) baseline=$OPTARG ;;
     c) cds=$OPTARG ;;
-    *) sed -n '2,19p' "$0"; exit 2 ;;
+    G) deps=$OPTARG ;;
+    *) sed -n '2,23p' "$0"; exit 2 ;;
   esac
 done
 [[ $clones =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: -n '$clones' is not a positive count; e.g. -n 5" >&2; exit 2; }
 [[ $cds =~ ^(|new|old|both)$ ]] || { echo "clone-bench: -c '$cds' is not new, old or both" >&2; exit 2; }
+[[ $deps =~ ^[0-9]$ ]] || { echo "clone-bench: -G '$deps' is not a count of dependencies from 0 to 9" >&2; exit 2; }
+[[ $deps == 0 || -z $baseline ]] || { echo "clone-bench: -G and -B each make a pair of variants; give one of them" >&2; exit 2; }
 for h in $heaps; do
   [[ $h =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: heap '$h' is not a size in MiB; e.g. -H \"64 256\"" >&2; exit 2; }
 done
@@ -62,9 +69,17 @@ if [[ -n $baseline ]]; then
   cp "$baseline" "$work/baseline.jar"
   variants=(new old)
 fi
-variant_jar() { echo "$work/$([[ $1 == new ]] && echo parikshan || echo baseline).jar"; }
+if ((deps > 0)); then
+  variants=(alone group)
+fi
+variant_jar() { echo "$work/$([[ $1 == old ]] && echo baseline || echo parikshan).jar"; }
+declare -a with_args=()
+net_args=()
+if ((deps > 0)); then
+  net_args=(--network pk-bench-net)
+fi
 # Class-data archives are bound to the jar's path, so they are written here, for the copies.
-declare -A java_opts=([new]="" [old]="")
+declare -A java_opts=([new]="" [old]="" [alone]="" [group]="")
 for v in "${variants[@]}"; do
   if [[ $cds == both || $cds == "$v" ]]; then
     java -XX:ArchiveClassesAtExit="$work/$v.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$(variant_jar $v)" doctor >/dev/null \
@@ -86,12 +101,23 @@ cleanup() {
   for c in $(docker ps -a --format '{{.Names}}' | grep '^pk-bench-' || true); do
     docker rm -f "$c" >/dev/null 2>&1 || true
   done
+  docker network rm pk-bench-net >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 javac -d "$work/app" "$repo/deploy/demo/SampleService.java"
+if ((deps > 0)); then
+  docker network create pk-bench-net >/dev/null
+  for ((k = 1; k <= deps; k++)); do
+    docker run -d --name pk-bench-dep-$k --network pk-bench-net -v /usr:/usr:ro $image \
+      redis-server --port 6379 --bind 0.0.0.0 --protected-mode no --save "" >/dev/null
+    for ((t = 0; t < 50; t++)); do docker exec pk-bench-dep-$k redis-cli PING >/dev/null 2>&1 && break; sleep 0.1; done
+    docker exec pk-bench-dep-$k redis-cli DEBUG POPULATE 20000 >/dev/null
+    with_args+=(--with pk-bench-dep-$k)
+  done
+fi
 
 # Answers GET /count on 127.0.0.1:$1 within a few seconds.
 answers() {
@@ -119,7 +145,7 @@ port=$base_port
 for heap in $heaps; do
   prod=pk-bench-prod-$heap
   echo "== heap ${heap} MiB: starting $prod" >&2
-  docker run -d --name "$prod" -v /usr:/usr:ro -v "$work/app:/app:ro" -p "127.0.0.1:$port:8080" \
+  docker run -d --name "$prod" "${net_args[@]}" -v /usr:/usr:ro -v "$work/app:/app:ro" -p "127.0.0.1:$port:8080" \
     $image java -Xms${heap}m -Xmx${heap}m -XX:+AlwaysPreTouch -cp /app SampleService 8080 >/dev/null
   answers $port 300 || { echo "clone-bench: $prod does not answer on 127.0.0.1:$port" >&2; docker logs "$prod" >&2; exit 1; }
   : >"$work/client-$heap.log"
@@ -129,11 +155,13 @@ for heap in $heaps; do
   load_before=$(cut -d' ' -f1 /proc/loadavg)
   for ((i = 1; i <= clones; i++)); do
     order=("${variants[@]}")
-    ((i % 2 == 0 && ${#variants[@]} == 2)) && order=(old new)
+    ((i % 2 == 0 && ${#variants[@]} == 2)) && order=("${variants[1]}" "${variants[0]}")
     for v in "${order[@]}"; do
       name=pk-bench-clone-$heap-$v-$i
       begin=$(date +%s.%N)
-      cli_of "$v" clone "$prod" --name "$name" --json 2>"$work/progress.txt" >"$work/clone.json" \
+      extra=()
+      [[ $v == group ]] && extra=("${with_args[@]}")
+      cli_of "$v" clone "$prod" --name "$name" "${extra[@]}" --json 2>"$work/progress.txt" >"$work/clone.json" \
         || { cat "$work/progress.txt" >&2; echo "clone-bench: cloning $prod ($v) failed" >&2; exit 1; }
       end=$(date +%s.%N)
       answers $port 5 || { echo "clone-bench: production $prod stopped answering after clone $i ($v)" >&2; exit 1; }
@@ -164,15 +192,18 @@ def cells(values):
 def row(name, per_variant, unit="ms"):
     line = f"  {name:<24}" + "   ".join(cells(v) for v in per_variant) + f" {unit}"
     if len(per_variant) == 2 and per_variant[0] and per_variant[1] and statistics.median(per_variant[1]) > 0:
-        line += f"   new/old {statistics.median(per_variant[0]) / statistics.median(per_variant[1]):.2f}"
+        line += f"   {names[0]}/{names[1]} {statistics.median(per_variant[0]) / statistics.median(per_variant[1]):.2f}"
     return line
 n = len(variants[0][1])
+names = [v for v, _ in variants]
 print(f"heap {heap} MiB, {n} clones per variant (host load average before/after: {load.replace(' ', ' / ')})")
 print(f"  {'':<24}" + "   ".join(f"{v + ' min':>7}{'median':>7}{'max':>7}" for v, _ in variants))
 runs = {v: r for v, r in variants}
 def per(f):
     return [[f(r) for r in rs] for _, rs in variants]
 print(row("frozen window", per(lambda r: r["frozenMillis"])))
+if any(len(r.get("members", [])) > 1 for _, rs in variants for r in rs):
+    print(row("  front's own", per(lambda r: r["members"][0]["frozenMillis"] if r.get("members") else r["frozenMillis"])))
 for phase in ("safety_checks", "prepare", "pre_copy", "delta_copy", "dump", "image_copy", "restore"):
     print(row(phase.replace("_", " "), per(lambda r, p=phase: r["phaseMillis"][p])))
 print(row("total clone", per(lambda r: r["totalMillis"])))
@@ -192,5 +223,5 @@ EOF
 done
 
 echo
-echo "clone-bench: Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null), $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}${cds:+, class-data archive for $cds}"
+echo "clone-bench: Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null), $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}$( ((deps > 0)) && echo ", group = with $deps Redis dependencies")${cds:+, class-data archive for $cds}"
 cat "$summary"

@@ -7,6 +7,7 @@ import io.parikshan.clone.ClonePhase;
 import io.parikshan.clone.CloneProgress;
 import io.parikshan.clone.AllowedEgress;
 import io.parikshan.clone.CloneReport;
+import io.parikshan.clone.ComposeProject;
 import io.parikshan.clone.CloneRequest;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.PortPublication;
@@ -21,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,8 +40,14 @@ import picocli.CommandLine.Spec;
                 "Exit codes: 0 done (a session: ended by a signal), 1 failed."})
 final class CloneCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "CONTAINER", description = "The production container (name or id).")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "CONTAINER",
+            description = "The production container (name or id); with --compose-project, a service or container of the project.")
     String source;
+
+    @Option(names = "--compose-project", paramLabel = "NAME",
+            description = "Clone every running container of this Docker Compose project as one group; the front is "
+                    + "CONTAINER, or the service named in --port SERVICE:PORT.")
+    String composeProject;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The clone's name (default: <container>-clone-<n>).")
     String name;
@@ -79,6 +87,7 @@ final class CloneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        resolveGroup();
         if (sessionOptions.wanted()) {
             return runSession();
         }
@@ -130,6 +139,35 @@ final class CloneCommand implements Callable<Integer> {
             } catch (IllegalStateException jvmShuttingDown) {
                 // the hook is ending the session
             }
+        }
+    }
+
+    /**
+     * With --compose-project, the front and its dependencies from the project's labels (and
+     * --port SERVICE:PORT becomes --port PORT); without it, CONTAINER is required.
+     */
+    private void resolveGroup() {
+        if (composeProject == null) {
+            if (source == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "Missing required parameter: 'CONTAINER' (or --compose-project NAME --port SERVICE:PORT)");
+            }
+            return;
+        }
+        String front = source;
+        String port = sessionOptions.port;
+        if (port != null && port.contains(":")) {
+            front = front != null ? front : port.substring(0, port.indexOf(':'));
+            sessionOptions.port = port.substring(port.indexOf(':') + 1);
+        }
+        if (front == null) {
+            throw new ParikshanException("--compose-project " + composeProject
+                    + " needs the front: give --port SERVICE:PORT (e.g. web:80) or the front's CONTAINER");
+        }
+        try (DockerEngine engine = host.engine()) {
+            ComposeProject.Group group = ComposeProject.group(engine, composeProject, front);
+            source = group.front();
+            group.dependencies().stream().filter(d -> !with.contains(d)).forEach(with::add);
         }
     }
 
