@@ -98,6 +98,25 @@ class CloneBadInputIT {
     }
 
     @Test
+    void aGroupThatCannotBeMade() throws Exception {
+        String x = RUN + "-x";
+        String nope = RUN + "-nope";
+        assertOneLineFailure(CliRun.of("clone", PROD, "--name", x, "--with", nope), "--with '" + nope + "'", "docker ps");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--name", x, "--with", PROD), "--with '" + PROD + "'", "itself");
+        assertOneLineFailure(CliRun.of("clone", PROD, "--name", x, "--allow-egress", "db"), "'db' is not HOST:PORT");
+        assertOneLineFailure(CliRun.of("clone", "--compose-project", RUN + "-shop", "--port", "web:80"),
+                "compose project '" + RUN + "-shop' has no running containers");
+        assertOneLineFailure(CliRun.of("clone", "--compose-project", RUN + "-shop"), "--port SERVICE:PORT");
+        CliRun json = CliRun.of("clone", PROD, "--name", x, "--with", nope, "--json");
+        assertThat(json.exitCode()).isEqualTo(1);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out()).path("error").asText())
+                .contains("--with '" + nope + "'");
+        assertNothingLeft(x);
+        assertNothingLeft(x + "." + PROD);
+        assertProductionUntouched();
+    }
+
+    @Test
     void engineDown() throws Exception {
         String sock = "unix:///tmp/" + RUN + "-no-engine.sock";
         assertOneLineFailure(CliRun.of("clone", PROD, "--docker-host", sock), sock, "setup.sh");
