@@ -18,6 +18,8 @@ final class LiveClone {
     private volatile boolean resyncPending;
     private volatile long lastFailedResyncNanos;
     private volatile ProbeCounts lastProbes = ProbeCounts.NONE;
+    /** The clone that took this one's place in its slot (re-sync); null while this one is fed. */
+    private volatile LiveClone replacedBy;
 
     LiveClone(int slot, CloneReport report, CloneTarget target, long madeNanos, long pid, long desyncedAtStart) {
         this.slot = slot;
@@ -89,5 +91,18 @@ final class LiveClone {
 
     void lastProbes(ProbeCounts counts) {
         lastProbes = counts;
+    }
+
+    void replacedBy(LiveClone fresh) {
+        replacedBy = fresh;
+    }
+
+    /** This clone, or the one that holds its place now when it was replaced (once or more). */
+    LiveClone latest() {
+        LiveClone c = this;
+        while (c.replacedBy != null) {
+            c = c.replacedBy;
+        }
+        return c;
     }
 }

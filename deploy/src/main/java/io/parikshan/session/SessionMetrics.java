@@ -10,6 +10,7 @@ import io.prometheus.metrics.model.snapshots.Unit;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /**
@@ -81,16 +82,20 @@ final class SessionMetrics {
         resyncFailures.labelValues(reason.label()).inc();
     }
 
-    static Map<String, Long> counts(PrometheusRegistry registry, String name) {
-        Map<String, Long> m = new java.util.TreeMap<>();
-        for (var s : registry.scrape()) {
-            if (s.getMetadata().getPrometheusName().equals(name.replaceFirst("_total$", ""))) {
-                for (var dp : s.getDataPoints()) {
-                    if (dp instanceof io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot c) {
-                        m.put(dp.getLabels().get("reason"), Math.round(c.getValue()));
-                    }
-                }
-            }
+    /** Re-syncs so far by reason, every reason listed. */
+    Map<String, Long> resyncCounts() {
+        return byReason(resyncs);
+    }
+
+    /** Re-syncs that failed so far by reason, every reason listed. */
+    Map<String, Long> resyncFailureCounts() {
+        return byReason(resyncFailures);
+    }
+
+    private static Map<String, Long> byReason(Counter counter) {
+        Map<String, Long> m = new TreeMap<>();
+        for (ResyncReason r : ResyncReason.values()) {
+            m.put(r.label(), counter.labelValues(r.label()).getLongValue());
         }
         return m;
     }

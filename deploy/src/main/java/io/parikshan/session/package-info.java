@@ -5,7 +5,12 @@
  * period, and when a clone has desynced, crashed or become unreachable), and a teardown that leaves
  * production exactly as it was.
  *
- * <p>{@link io.parikshan.session.Session} owns the pieces; {@link io.parikshan.session.PortTakeover}
+ * <p>{@link io.parikshan.session.Session} owns the lifecycle and the pieces: {@code CloneSlots} the
+ * clones fed (by slot), {@code ResyncPolicy} when one is replaced without being asked,
+ * {@code StatusAssembler} what {@code status} shows (from the proxy's typed per-clone statistics,
+ * never by reading metric series back), {@code JoiningClone} a clone from production's freeze to
+ * its joining the proxy, and a {@link io.parikshan.session.SessionListener} what the foreground
+ * command prints. {@link io.parikshan.session.PortTakeover}
  * moves clients from production's published port to the proxy; the control endpoint
  * ({@link io.parikshan.session.ControlServer}) serves {@code /metrics}, {@code /status} and
  * {@code POST /sync}, which {@code parikshan status} and {@code parikshan sync} use through the

@@ -139,6 +139,25 @@ public final class CloneRoutes {
         old.forEach(CloneRoute::retire);
     }
 
+    /**
+     * The numbers of one clone: its counters (kept for a name after it is removed, as its series
+     * are) and, while it is fed or held for, its lag; empty for a name never fed nor held for.
+     */
+    public Optional<CloneStats> stats(String name) {
+        return metrics.clone(name).map(m -> {
+            long lagBytes = 0;
+            double lagSeconds = 0;
+            for (CloneRoute r : routes) { // the lag gauges' sum, as a scrape of the name would show it
+                if (r.cloneName().equals(name)) {
+                    lagBytes += r.lagBytes();
+                    lagSeconds += r.lagSeconds();
+                }
+            }
+            return new CloneStats(name, m.activeConnections(), lagBytes, lagSeconds, m.desyncedConnections(),
+                    m.sentBytes(), m.droppedBytes());
+        });
+    }
+
     private Optional<CloneRoute> find(String name) {
         return routes.stream().filter(r -> r.cloneName().equals(name)).findFirst();
     }

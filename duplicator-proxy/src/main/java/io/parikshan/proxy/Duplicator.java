@@ -3,7 +3,9 @@ package io.parikshan.proxy;
 import io.parikshan.proxy.fidelity.FidelitySnapshot;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** A running duplicator (TCP or UDP) whose clones can change while it runs. */
 public interface Duplicator extends AutoCloseable {
@@ -57,6 +59,26 @@ public interface Duplicator extends AutoCloseable {
      */
     default FidelitySnapshot fidelity() {
         return FidelitySnapshot.off();
+    }
+
+    /** Client connections (TCP) or sessions (UDP) open through the proxy right now. */
+    long activeConnections();
+
+    /**
+     * The numbers of the clone {@code name} (fed now, held for, or fed before under that name);
+     * empty for a name this duplicator never fed nor held for.
+     */
+    Optional<CloneStats> cloneStats(String name);
+
+    /**
+     * Stops listening and feeding clones, lets what clients have under way finish with production
+     * for up to {@code drain}, then closes. The default closes at once: datagrams have nothing to drain.
+     *
+     * @return true if nothing was cut off
+     */
+    default boolean closeGracefully(Duration drain) {
+        close();
+        return true;
     }
 
     @Override

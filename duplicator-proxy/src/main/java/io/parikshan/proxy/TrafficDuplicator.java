@@ -24,6 +24,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -190,8 +191,14 @@ public final class TrafficDuplicator implements Duplicator {
     }
 
     /** Client connections open through the proxy right now. */
+    @Override
     public long activeConnections() {
         return metrics.activeConnections();
+    }
+
+    @Override
+    public Optional<CloneStats> cloneStats(String name) {
+        return routes.stats(name);
     }
 
     /**
@@ -201,6 +208,7 @@ public final class TrafficDuplicator implements Duplicator {
      *
      * @return true if every client connection had finished on its own
      */
+    @Override
     public boolean closeGracefully(java.time.Duration drain) {
         server.close().syncUninterruptibly();
         routes.clear();

@@ -49,4 +49,24 @@ public final class CloneMetrics {
     public void discarded(long bytes) {
         discardedBytes.inc(bytes);
     }
+
+    /** Client bytes written to the clone so far. */
+    public long sentBytes() {
+        return sentBytes.getLongValue();
+    }
+
+    /** Client bytes the clone never got so far. */
+    public long droppedBytes() {
+        return droppedBytes.getLongValue();
+    }
+
+    /** Clone connections closed early so far. */
+    public long desyncedConnections() {
+        return desynced.getLongValue();
+    }
+
+    /** Clone connections open now. */
+    public long activeConnections() {
+        return Math.round(active.get());
+    }
 }

@@ -7,7 +7,10 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /** All metrics of one duplicator, registered once in the registry given. */
@@ -43,6 +46,8 @@ public final class DuplicatorMetrics {
     private final Counter fidelityNoise;
     private final Counter fidelityComparedBytes;
     private final Counter fidelityDropped;
+    /** Every clone name's data points, kept after the clone goes as its series are. */
+    private final Map<String, CloneMetrics> clones = new ConcurrentHashMap<>();
 
     public DuplicatorMetrics(PrometheusRegistry registry, Supplier<? extends Iterable<? extends LagView>> lagViews,
                              Supplier<long[]> globalBufferUsedAndLimit) {
@@ -180,12 +185,17 @@ public final class DuplicatorMetrics {
 
     /** The labelled data points of one clone; look up once per clone, not per byte. */
     public CloneMetrics forClone(String cloneName) {
-        return new CloneMetrics(
-                proxyToCloneBytes.labelValues(cloneName),
-                proxyToCloneDroppedBytes.labelValues(cloneName),
-                cloneDesyncedConnections.labelValues(cloneName),
-                cloneConnections.labelValues(cloneName),
-                cloneToProxyDiscardedBytes.labelValues(cloneName),
-                cloneActiveConnections.labelValues(cloneName));
+        return clones.computeIfAbsent(cloneName, n -> new CloneMetrics(
+                proxyToCloneBytes.labelValues(n),
+                proxyToCloneDroppedBytes.labelValues(n),
+                cloneDesyncedConnections.labelValues(n),
+                cloneConnections.labelValues(n),
+                cloneToProxyDiscardedBytes.labelValues(n),
+                cloneActiveConnections.labelValues(n)));
+    }
+
+    /** The data points of a clone name fed or held for before (also after it was removed); empty if never. */
+    public Optional<CloneMetrics> clone(String cloneName) {
+        return Optional.ofNullable(clones.get(cloneName));
     }
 }

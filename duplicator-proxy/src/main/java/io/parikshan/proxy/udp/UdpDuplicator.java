@@ -18,6 +18,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parikshan.proxy.CloneConnection;
 import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.CloneRoutes;
+import io.parikshan.proxy.CloneStats;
 import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.HeldClone;
@@ -34,6 +35,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -347,12 +349,23 @@ public final class UdpDuplicator implements Duplicator {
         return routes.targets();
     }
 
-    /** Client addresses with a live session. */
+    /** Client sessions open now, as the active-connections gauge counts them. */
+    @Override
+    public long activeConnections() {
+        return metrics.activeConnections();
+    }
+
+    @Override
+    public Optional<CloneStats> cloneStats(String name) {
+        return routes.stats(name);
+    }
+
     /** Bytes held by all clone feeds right now (in flight, or held for a clone being made). */
     public long bufferedBytes() {
         return budget.used();
     }
 
+    /** Client addresses with a live session. */
     public int sessionCount() {
         return loop.submit(sessions::size).syncUninterruptibly().getNow();
     }

@@ -1,0 +1,80 @@
+package io.parikshan.session;
+
+import io.parikshan.proxy.CloneStats;
+import io.parikshan.proxy.Duplicator;
+import io.parikshan.proxy.HostPort;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Puts a session's {@link SessionStatus} together from the parts that know each number: the
+ * clone slots, the proxy's per-clone statistics and fidelity, the session's own counters and
+ * the probe counts read from the clones.
+ */
+final class StatusAssembler {
+
+    private static final List<String> OUTCOMES = List.of("pass", "fail", "error", "timeout", "skipped");
+
+    private final ProductionEndpoint endpoint;
+    private final boolean compares;
+    private final long startedNanos;
+    private final CloneSlots slots;
+    private final SessionMetrics metrics;
+
+    /** @param compares whether the session compares the clones' answers with production's */
+    StatusAssembler(ProductionEndpoint endpoint, boolean compares, long startedNanos, CloneSlots slots, SessionMetrics metrics) {
+        this.endpoint = endpoint;
+        this.compares = compares;
+        this.startedNanos = startedNanos;
+        this.slots = slots;
+        this.metrics = metrics;
+    }
+
+    /**
+     * @param proxy      the running proxy, or null before it runs
+     * @param takenOver  whether production's published port goes to the proxy
+     * @param controlUrl the control endpoint, or null before it serves
+     */
+    SessionStatus status(String state, Duplicator proxy, boolean takenOver, String controlUrl) {
+        List<SessionStatus.CloneStatus> clones = new ArrayList<>();
+        for (LiveClone c : slots.all()) {
+            CloneStats s = proxy == null ? CloneStats.none(c.name())
+                    : proxy.cloneStats(c.name()).orElse(CloneStats.none(c.name()));
+            clones.add(new SessionStatus.CloneStatus(c.slot(), c.name(), c.target().address().toString(), c.age().toSeconds(),
+                    s.activeConnections(), s.lagBytes(), s.lagSeconds(), s.desyncedConnections(), s.sentBytes(),
+                    s.droppedBytes(), c.probesLoaded()));
+        }
+        String proxyAt = proxy == null ? "" : HostPort.of(proxy.localAddress()).toString();
+        String clientAt = takenOver ? endpoint.published().map(HostPort::toString).orElse(proxyAt) : proxyAt;
+        return new SessionStatus(endpoint.container(), state, clientAt, takenOver, proxyAt, endpoint.internal().toString(),
+                controlUrl == null ? "" : controlUrl + "/metrics", ProcessHandle.current().pid(),
+                (System.nanoTime() - startedNanos) / 1_000_000_000L,
+                proxy == null ? 0 : proxy.activeConnections(), clones,
+                metrics.resyncCounts(), metrics.resyncFailureCounts(), probeSummary(slots.probeSamples()),
+                proxy == null || !compares ? List.of()
+                        : proxy.fidelity().clones().stream().map(SessionStatus.FidelityStatus::of).toList());
+    }
+
+    /** Outcomes over every clone, in total and per probe of each suite (in the order first seen). */
+    static SessionStatus.ProbeSummary probeSummary(List<SessionMetrics.ProbeSample> samples) {
+        Map<List<String>, long[]> perProbe = new LinkedHashMap<>();
+        long[] totals = new long[OUTCOMES.size()];
+        for (SessionMetrics.ProbeSample p : samples) {
+            int i = OUTCOMES.indexOf(p.key().outcome());
+            if (i < 0) {
+                continue;
+            }
+            long v = Math.round(p.value());
+            totals[i] += v;
+            perProbe.computeIfAbsent(List.of(p.key().suite(), p.key().probe()), k -> new long[OUTCOMES.size()])[i] += v;
+        }
+        List<SessionStatus.ProbeLine> lines = perProbe.entrySet().stream().map(e -> {
+            long[] v = e.getValue();
+            return new SessionStatus.ProbeLine(e.getKey().get(0), e.getKey().get(1), v[0], v[1], v[2], v[3], v[4]);
+        }).toList();
+        return new SessionStatus.ProbeSummary(totals[0], totals[1], totals[2], totals[3], totals[4], lines);
+    }
+}
