@@ -151,7 +151,8 @@ public final class CloneManager {
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
             // the owner names its members before any of them exists: a teardown after a crash finds them
             GroupRules.writeMembers(names, group.subList(1, group.size()).stream().map(m -> m.names.cloneName()).toList());
-            String network = sandbox.create(names, group.stream().map(m -> m.names).toList(), request.egress());
+            String network = sandbox.create(names, group.stream().map(m -> m.names).toList(), request.egress(),
+                    group.size() > 1 ? group.stream().flatMap(m -> m.productionAddresses().stream()).toList() : List.of());
             for (CloneMember m : group) {
                 prepare(m);
             }

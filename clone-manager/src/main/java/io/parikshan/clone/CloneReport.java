@@ -55,6 +55,15 @@ public record CloneReport(
         egress = List.copyOf(egress);
     }
 
+    /** The report of a clone made alone. */
+    public CloneReport(String cloneName, String cloneId, String production, String sandboxNetwork, String cloneIp,
+                       List<String> addresses, Map<ClonePhase, Long> phaseMillis, long frozenMillis, long totalMillis,
+                       long imageBytes, long preCopiedBytes, List<String> warnings) {
+        this(cloneName, cloneId, production, sandboxNetwork, cloneIp, addresses, phaseMillis, frozenMillis, totalMillis,
+                imageBytes, preCopiedBytes, warnings, List.of(new Member(cloneName, production, cloneIp, List.of(), frozenMillis)),
+                List.of());
+    }
+
     /** The dependencies' clones (the group without this clone). */
     public List<Member> dependencies() {
         return members.isEmpty() ? List.of() : members.subList(1, members.size());

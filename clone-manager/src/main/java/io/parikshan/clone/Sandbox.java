@@ -40,16 +40,18 @@ final class Sandbox {
 
     /** Creates the network and its rules for a clone alone; returns the network's name. */
     String create(CloneNames names) {
-        return create(names, List.of(names), List.of());
+        return create(names, List.of(names), List.of(), List.of());
     }
 
     /**
      * Creates the network of the group owned by {@code names} (whose members, the owner first,
-     * are {@code members}) and its rules; returns the network's name.
+     * are {@code members}, holding {@code memberAddresses} of production's, as {@code ip/prefix})
+     * and its rules; returns the network's name.
      */
-    String create(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress) {
+    String create(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress, List<String> memberAddresses) {
         // independent (the rules match the bridge by name), so side by side
-        CompletableFuture<Void> rules = CompletableFuture.runAsync(() -> closeRules(names, members, egress), Sandbox::daemon);
+        CompletableFuture<Void> rules = CompletableFuture.runAsync(() -> closeRules(names, members, egress, memberAddresses),
+                Sandbox::daemon);
         try {
             engine.client().createNetworkCmd()
                     .withName(names.sandboxNetwork())
@@ -172,7 +174,7 @@ final class Sandbox {
         }
         // the veth goes with the clone's network namespace; a leftover host end (a failed attach) here
         HostCommand.run(List.of("ip", "link", "del", names.vethHost()), Duration.ofSeconds(30));
-        for (String table : List.of("filter", "nat")) {
+        for (String table : List.of("filter", "nat", "raw")) {
             removeRules(table, names.firewallComment());
         }
     }
@@ -200,11 +202,13 @@ final class Sandbox {
      * The drop rules, then on top of them (each inserted first) what the group and its allowed
      * egress may do; all in one iptables-restore, one commit of the filter table.
      */
-    private static void closeRules(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress) {
+    private static void closeRules(CloneNames names, List<CloneNames> members, List<AllowedEgress> egress,
+                                   List<String> memberAddresses) {
         Path batch = names.stateDir().resolve("sandbox.rules");
         try {
-            String nat = members.size() < 2 ? "" : "*nat\n" + String.join("\n", natRules(names)) + "\nCOMMIT\n";
-            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n" + nat);
+            String group = members.size() < 2 ? "" : "*nat\n" + String.join("\n", natRules(names)) + "\nCOMMIT\n"
+                    + "*raw\n" + String.join("\n", zoneRules(names, memberAddresses)) + "\nCOMMIT\n";
+            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n" + group);
         } catch (IOException e) {
             throw new ParikshanException("cannot write the sandbox's rules to " + batch + ": " + e.getMessage());
         }
@@ -219,6 +223,26 @@ final class Sandbox {
     static List<String> natRules(CloneNames names) {
         return List.of("-I POSTROUTING -o " + names.bridge() + " -m physdev --physdev-is-bridged -m comment --comment "
                 + names.firewallComment() + " -j ACCEPT");
+    }
+
+    /**
+     * The members hold production's addresses, and the host's connection tracking is shared: a
+     * member's connection to another would meet production's own entries for the same addresses
+     * and ports (the engine's bridge traffic is tracked too), and one would break the other. The
+     * group's traffic between production's addresses is tracked in a zone of its own.
+     */
+    static List<String> zoneRules(CloneNames names, List<String> memberAddresses) {
+        List<String> out = new ArrayList<>();
+        for (String a : memberAddresses) {
+            out.add("-I PREROUTING -i " + names.bridge() + " -d " + a.substring(0, a.indexOf('/')) + "/32 -m comment --comment "
+                    + names.firewallComment() + " -j CT --zone " + conntrackZone(names));
+        }
+        return out;
+    }
+
+    /** The group's own conntrack zone (1 to 65000; 0 is the host's). */
+    static int conntrackZone(CloneNames names) {
+        return 1 + Math.floorMod(names.cloneName().hashCode(), 65000);
     }
 
     /** The sandbox's rules as iptables-restore lines, in the order they are inserted (the last is first in its chain). */

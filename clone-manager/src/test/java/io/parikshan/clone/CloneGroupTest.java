@@ -35,6 +35,13 @@ class CloneGroupTest {
         // inserted first, so they come after the accepts in the chain
         assertThat(rules.get(0)).endsWith("-j DROP");
         assertThat(Sandbox.rules(owner, List.of(owner), List.of())).hasSize(2);
+        // the members' traffic between production's addresses is tracked apart from production's
+        assertThat(Sandbox.zoneRules(owner, List.of("172.20.0.3/16", "172.20.0.2/16"))).containsExactly(
+                "-I PREROUTING -i " + owner.bridge() + " -d 172.20.0.3/32 -m comment --comment parikshan:web-c -j CT --zone "
+                        + Sandbox.conntrackZone(owner),
+                "-I PREROUTING -i " + owner.bridge() + " -d 172.20.0.2/32 -m comment --comment parikshan:web-c -j CT --zone "
+                        + Sandbox.conntrackZone(owner));
+        assertThat(Sandbox.conntrackZone(owner)).isBetween(1, 65000);
     }
 
     @Test

@@ -52,6 +52,14 @@ final class ConsoleSessionListener implements SessionListener {
     public void cloneRunning(CloneReport r) {
         print("parikshan: %s running at %s after %d ms (production frozen %d ms)%n", r.cloneName(), r.cloneIp(),
                 r.totalMillis(), r.frozenMillis());
+        for (CloneReport.Member m : r.dependencies()) {
+            print("parikshan:   with %s (clone of %s) at %s, production's %s in its sandbox, frozen %d ms in the same cut%n",
+                    m.cloneName(), m.production(), m.cloneIp(), String.join(", ", m.productionAddresses()), m.frozenMillis());
+        }
+        for (var e : r.egress()) {
+            print("parikshan: WARNING: egress allowed: the clones may open connections to %s (%s) and change data there%n",
+                    e, e.given());
+        }
     }
 
     @Override

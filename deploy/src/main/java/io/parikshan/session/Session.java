@@ -114,7 +114,8 @@ public final class Session implements AutoCloseable {
         this.slots = new CloneSlots(config.clones());
         this.policy = new ResyncPolicy(config);
         this.metrics = new SessionMetrics(registry, slots::ages, slots::probeSamples);
-        this.statusAssembler = new StatusAssembler(endpoint, config.fidelity().enabled(), System.nanoTime(), slots, metrics);
+        this.statusAssembler = new StatusAssembler(endpoint, config.fidelity().enabled(), System.nanoTime(), slots, metrics,
+                config.egress().stream().map(Object::toString).toList());
         this.resyncer = Executors.newSingleThreadExecutor(daemon("parikshan-resync"));
         this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("parikshan-session-monitor"));
     }
@@ -251,7 +252,8 @@ public final class Session implements AutoCloseable {
         JoiningClone joining = new JoiningClone(nextCloneName(), proxy);
         try {
             listener.makingClone(what, endpoint.container());
-            CloneReport report = cloneManager.clone(new CloneRequest(endpoint.container(), joining.name(), List.of()),
+            CloneReport report = cloneManager.clone(new CloneRequest(endpoint.container(), joining.name(), List.of(),
+                            config.with(), config.egress()),
                     progress(joining));
             metrics.cloneMade(report.totalMillis(), report.frozenMillis());
             listener.cloneRunning(report);

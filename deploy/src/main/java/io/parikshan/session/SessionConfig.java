@@ -1,5 +1,6 @@
 package io.parikshan.session;
 
+import io.parikshan.clone.AllowedEgress;
 import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.HostPort;
@@ -35,12 +36,16 @@ import java.util.Optional;
  * @param resyncOnDivergence re-sync a clone whose divergence ratio reaches this (over at least
  *                          {@link #DIVERGENCE_MIN_EXCHANGES} compared exchanges); empty: never
  * @param udp               the port is a UDP port: datagrams are duplicated instead of connections
+ * @param with              containers production depends on, cloned with it as one group (its
+ *                          clients' traffic goes to production's clone only)
+ * @param egress            addresses outside the sandbox the clones may open connections to
  */
 public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
                             int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
                             HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
                             Duration resyncBackoff, Duration drain, Duration statusEvery,
-                            FidelityConfig fidelity, Optional<Double> resyncOnDivergence, boolean udp) {
+                            FidelityConfig fidelity, Optional<Double> resyncOnDivergence, boolean udp,
+                            List<String> with, List<AllowedEgress> egress) {
 
     public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
     public static final int MAX_CLONES = 8;
@@ -60,6 +65,8 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
             throw new ParikshanException("--sample " + sampleRate + " must be in (0, 1], e.g. 0.25");
         }
         suites = List.copyOf(suites);
+        with = with == null ? List.of() : List.copyOf(with);
+        egress = egress == null ? List.of() : List.copyOf(egress);
         for (Path s : suites) {
             if (!Files.isRegularFile(s)) {
                 throw new ParikshanException("probe suite " + s.toAbsolutePath() + " does not exist; build it "
@@ -102,7 +109,7 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     public static SessionConfig of(String production) {
         return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
                 List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false);
+                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of());
     }
 
     public SessionConfig withPort(int port) {
@@ -112,46 +119,53 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     /** The container port to duplicate, and whether it is a UDP port. */
     public SessionConfig withPort(int port, boolean isUdp) {
         return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress);
     }
 
     public SessionConfig withListen(HostPort at) {
         return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
     }
 
     public SessionConfig withClones(int n) {
         return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
     }
 
     public SessionConfig withSuites(List<Path> jars) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
     }
 
     public SessionConfig withMetrics(HostPort at) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
     }
 
     public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
+                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
     }
 
     public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
         return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
     }
 
     public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress);
+    }
+
+    /** The group: the containers cloned with production, and the addresses outside the sandbox the clones may reach. */
+    public SessionConfig withGroup(List<String> dependencies, List<AllowedEgress> allowed) {
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp,
+                dependencies, allowed);
     }
 
     public SessionConfig withFidelity(FidelityConfig f, Optional<Double> resyncAt) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress);
     }
 }

@@ -16,7 +16,7 @@ public record SessionStatus(String production, String state, String clientAddres
                             String proxyAddress, String productionAddress, String metricsUrl, long pid,
                             long uptimeSeconds, long activeConnections, List<CloneStatus> clones,
                             Map<String, Long> resyncs, Map<String, Long> resyncFailures, ProbeSummary probes,
-                            List<FidelityStatus> fidelity) {
+                            List<FidelityStatus> fidelity, List<String> allowedEgress) {
 
     /**
      * How faithfully a clone follows production (when the session compares answers): counts, the
@@ -43,9 +43,17 @@ public record SessionStatus(String production, String state, String clientAddres
     }
 
     /** One clone the proxy feeds. */
+    /** One clone the proxy feeds; {@code members} are the clones of its dependencies, in its sandbox. */
     public record CloneStatus(int slot, String name, String address, long ageSeconds, long activeConnections,
                               long lagBytes, double lagSeconds, long desyncedConnections, long sentBytes,
-                              long droppedBytes, boolean probesLoaded) {
+                              long droppedBytes, boolean probesLoaded, List<GroupMember> members) {
+        public CloneStatus {
+            members = members == null ? List.of() : List.copyOf(members);
+        }
+    }
+
+    /** A dependency's clone in a clone's group: its production and where it answers in the sandbox. */
+    public record GroupMember(String name, String production, String address, List<String> productionAddresses) {
     }
 
     /** Probe outcomes over every clone of the session, old ones included. */

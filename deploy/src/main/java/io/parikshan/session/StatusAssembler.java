@@ -23,9 +23,15 @@ final class StatusAssembler {
     private final long startedNanos;
     private final CloneSlots slots;
     private final SessionMetrics metrics;
+    private final List<String> egress;
 
-    /** @param compares whether the session compares the clones' answers with production's */
-    StatusAssembler(ProductionEndpoint endpoint, boolean compares, long startedNanos, CloneSlots slots, SessionMetrics metrics) {
+    /**
+     * @param compares whether the session compares the clones' answers with production's
+     * @param egress   addresses outside the sandbox the clones may reach, as {@code ip:port}
+     */
+    StatusAssembler(ProductionEndpoint endpoint, boolean compares, long startedNanos, CloneSlots slots, SessionMetrics metrics,
+                    List<String> egress) {
+        this.egress = List.copyOf(egress);
         this.endpoint = endpoint;
         this.compares = compares;
         this.startedNanos = startedNanos;
@@ -45,7 +51,9 @@ final class StatusAssembler {
                     : proxy.cloneStats(c.name()).orElse(CloneStats.none(c.name()));
             clones.add(new SessionStatus.CloneStatus(c.slot(), c.name(), c.target().address().toString(), c.age().toSeconds(),
                     s.activeConnections(), s.lagBytes(), s.lagSeconds(), s.desyncedConnections(), s.sentBytes(),
-                    s.droppedBytes(), c.probesLoaded()));
+                    s.droppedBytes(), c.probesLoaded(), c.report().dependencies().stream()
+                    .map(m -> new SessionStatus.GroupMember(m.cloneName(), m.production(), m.cloneIp(), m.productionAddresses()))
+                    .toList()));
         }
         String proxyAt = proxy == null ? "" : HostPort.of(proxy.localAddress()).toString();
         String clientAt = takenOver ? endpoint.published().map(HostPort::toString).orElse(proxyAt) : proxyAt;
@@ -55,7 +63,8 @@ final class StatusAssembler {
                 proxy == null ? 0 : proxy.activeConnections(), clones,
                 metrics.resyncCounts(), metrics.resyncFailureCounts(), probeSummary(slots.probeSamples()),
                 proxy == null || !compares ? List.of()
-                        : proxy.fidelity().clones().stream().map(SessionStatus.FidelityStatus::of).toList());
+                        : proxy.fidelity().clones().stream().map(SessionStatus.FidelityStatus::of).toList(),
+                egress);
     }
 
     /** Outcomes over every clone, in total and per probe of each suite (in the order first seen). */
