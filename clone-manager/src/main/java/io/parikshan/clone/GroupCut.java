@@ -14,9 +14,10 @@ import java.util.function.Supplier;
  * Dumps the members of a clone group as one consistent cut: every member's production is
  * frozen before CRIU dumps any of them, and all are thawed only after the last dump ended, so no
  * member's clone holds a request another member's clone has not seen the start of. A clone made
- * alone is a group of one. Each member's CRIU runs in its own thread, side by side; if any member
- * fails before the cut, the others stop before seizing anything, and every member is thawed
- * whatever happened.
+ * alone is a group of one. Each member's CRIU runs in its own thread, side by side. No member is
+ * frozen before every member's CRIU is ready to dump (one CRIU slow to start must not hold an
+ * already frozen database still, with its front waiting on it); if any member fails before the
+ * cut, the others stop before seizing anything, and every member is thawed whatever happened.
  */
 final class GroupCut {
 
@@ -31,12 +32,18 @@ final class GroupCut {
     record Result(List<CheckpointDumper.Dump> dumps, List<Long> frozenNanos, long groupFrozenNanos) {
     }
 
-    private final int size;
-    private int frozen;
-    private RuntimeException failed;
+    /** Every member's CRIU is ready to dump, then every member is frozen. */
+    private final Barrier ready;
+    private final Barrier frozen;
 
     private GroupCut(int size) {
-        this.size = size;
+        this.ready = new Barrier(size, "be ready to dump");
+        this.frozen = new Barrier(size, "freeze");
+    }
+
+    private void fail(RuntimeException e) {
+        ready.fail(e);
+        frozen.fail(e);
     }
 
     /**
@@ -61,13 +68,14 @@ final class GroupCut {
                 running.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return part.dump().finish(() -> {
+                            cut.ready.arrive(part.production());
                             Freezer f = Freezer.freeze(part.pid());
                             held.add(f);
                             frozenAt[index] = System.nanoTime();
                             if (index == 0) {
                                 firstFrozen.run();
                             }
-                            cut.arrive(part.production());
+                            cut.frozen.arrive(part.production());
                             return () -> { }; // thawed with the whole group, below
                         }, part.whileFrozen());
                     } catch (RuntimeException e) {
@@ -130,29 +138,48 @@ final class GroupCut {
         return at;
     }
 
-    /** A member is frozen: wait until every member is, or one has failed. */
-    private synchronized void arrive(String production) {
-        frozen++;
-        notifyAll();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARRIVAL_TIMEOUT_MILLIS);
-        while (frozen < size && failed == null) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                failed = new ParikshanException("the group's other members did not freeze within "
-                        + ARRIVAL_TIMEOUT_MILLIS / 1000 + " s; nothing was cloned, production was thawed");
-                notifyAll();
-                break;
+    /** Members wait here until all have arrived, or one has failed. */
+    private static final class Barrier {
+        private final int size;
+        private final String what;
+        private int arrived;
+        private RuntimeException failed;
+
+        Barrier(int size, String what) {
+            this.size = size;
+            this.what = what;
+        }
+
+        synchronized void arrive(String production) {
+            arrived++;
+            notifyAll();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ARRIVAL_TIMEOUT_MILLIS);
+            while (arrived < size && failed == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    failed = new ParikshanException("the group's other members did not " + what + " within "
+                            + ARRIVAL_TIMEOUT_MILLIS / 1000 + " s; nothing was cloned, production was thawed");
+                    notifyAll();
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    failed = new ParikshanException("interrupted while the group's members " + what);
+                }
             }
-            try {
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                failed = new ParikshanException("interrupted while freezing the group");
+            if (failed != null) {
+                throw new NotCut(production + " was not dumped: another member of the group failed ("
+                        + failed.getMessage() + ")", failed);
             }
         }
-        if (failed != null) {
-            throw new NotCut(production + " was not dumped: another member of the group failed ("
-                + failed.getMessage() + ")", failed);
+
+        synchronized void fail(RuntimeException e) {
+            if (failed == null) {
+                failed = e;
+            }
+            notifyAll();
         }
     }
 
@@ -161,12 +188,5 @@ final class GroupCut {
         NotCut(String message, Throwable cause) {
             super(message, cause);
         }
-    }
-
-    private synchronized void fail(RuntimeException e) {
-        if (failed == null) {
-            failed = e;
-        }
-        notifyAll();
     }
 }

@@ -35,9 +35,10 @@ import org.junit.jupiter.api.io.TempDir;
  * A session on a front tier (a JVM service) that calls a Redis tier on a user network, as a
  * user runs it: {@code parikshan clone FRONT --port 8080 --compare http}, with curl clients
  * checking every answer of production throughout. Alone, the front's clone diverges on every
- * exchange (it has no Redis); with {@code --with DB} the group's answers match production's,
- * through a re-sync of the whole group under load, production's Redis gets exactly
- * production's requests, and the session's end leaves nothing of either clone.
+ * exchange (it has no Redis); with {@code --with DB} every read of the Redis tier's data through
+ * the group matches production's, through a re-sync of the whole group under load, the group's
+ * Redis holds production's count, production's Redis gets exactly production's requests, and the
+ * session's end leaves nothing of either clone.
  */
 class GroupSessionIT {
 
@@ -139,6 +140,7 @@ class GroupSessionIT {
             await("10 exchanges compared", Duration.ofSeconds(60), () -> compared(alone) >= 10);
             JsonNode f = fidelity(alone);
             assertThat(f.path("divergent").asLong()).as(f.toString()).isEqualTo(f.path("compared").asLong());
+            assertThat(f.path("divergentExchanges").findValuesAsText("request")).anyMatch(r -> r.startsWith("GET /get/"));
             endSession();
 
             // with its Redis: the group's answers are production's
@@ -195,22 +197,22 @@ class GroupSessionIT {
     }
 
     /**
-     * The group answers as production does: once it has replayed the connections held for it
-     * during its restore (concurrently, so a counter's answers among those may come in another
-     * order), no further exchange diverges, and no read of the Redis tier's data ever does.
+     * The group answers as production does: every read of the Redis tier's data matches
+     * production's, before and after the clone has replayed the connections held for it during
+     * its restore. A counter's answers may differ: those replayed connections run concurrently
+     * (their increments may come in another order), and a request in flight in production at the
+     * checkpoint is in neither the front's nor the Redis clone's state, as for any clone.
      */
     private void assertInStep(String clone) throws Exception {
         await("20 exchanges compared by " + clone, Duration.ofSeconds(60), () -> compared(clone) >= 20);
         await("the clone took every byte", Duration.ofSeconds(30),
                 () -> status().path("clones").get(0).path("lagBytes").asLong() == 0);
-        Thread.sleep(1000);
-        long divergent = fidelity(clone).path("divergent").asLong();
         long compared = compared(clone);
         await("20 more exchanges compared by " + clone, Duration.ofSeconds(60), () -> compared(clone) >= compared + 20);
         JsonNode f = fidelity(clone);
-        assertThat(f.path("divergent").asLong()).as(f.toString()).isEqualTo(divergent);
+        assertThat(f.path("compared").asLong()).isGreaterThan(f.path("divergent").asLong());
         for (JsonNode d : f.path("divergentExchanges")) {
-            assertThat(d.path("request").asText()).as(d.toString()).doesNotStartWith("GET /get/");
+            assertThat(d.path("request").asText()).as(d.toString()).startsWith("GET /incr/");
         }
     }
 
