@@ -210,6 +210,43 @@ class GroupCloneIT extends CloneHostFixture {
         assertThat(connects(clone, outsideIp, 8081)).as("another port of the same address").isFalse();
     }
 
+    @Test
+    void aComposeProjectIsCloneableAsTheGroupOfItsRunningContainers() throws Exception {
+        // containers labelled as Docker Compose labels them: project, service
+        String project = network + "-shop";
+        String web = project + "-web-1";
+        String cache = project + "-cache-1";
+        containers.add(web);
+        containers.add(cache);
+        docker("run", "-d", "--name", cache, "--network", network, "--network-alias", "kv",
+                "--label", ComposeProject.LABEL_PROJECT + "=" + project, "--label", ComposeProject.LABEL_SERVICE + "=cache",
+                "-v", "/usr:/usr:ro", DockerTestHost.IMAGE, "redis-server", "--port", "6379", "--bind", "0.0.0.0",
+                "--protected-mode", "no", "--save", "");
+        awaitRedis(cache);
+        docker("exec", cache, "redis-cli", "SET", "user:1", "bob");
+        docker("run", "-d", "--name", web, "--network", network,
+                "--label", ComposeProject.LABEL_PROJECT + "=" + project, "--label", ComposeProject.LABEL_SERVICE + "=web",
+                "-v", "/usr:/usr:ro", "-v", DockerTestHost.testClasses() + ":/app:ro", "-p", "127.0.0.1::8080",
+                DockerTestHost.IMAGE, "java", "-Xmx64m", "-XX:+UseSerialGC", "-cp", "/app",
+                "io.parikshan.clone.testapp.RedisFrontService", "8080", "kv", "6379");
+        DockerTestHost.awaitGet(DockerTestHost.hostPort(web, 8080), "/get/user:1");
+
+        ComposeProject.Group group = ComposeProject.group(engine, project, "web");
+        assertThat(group.front()).isEqualTo(web);
+        assertThat(group.dependencies()).containsExactly(cache); // not the containers of other projects
+        assertThatThrownBy(() -> ComposeProject.group(engine, project, "api"))
+                .hasMessageContaining("no service or container 'api' runs in compose project '" + project + "' (its services: cache, web)");
+        assertThatThrownBy(() -> ComposeProject.group(engine, project + "-none", "web"))
+                .hasMessageContaining("has no running containers");
+
+        String clone = web + "-c";
+        clones.add(clone);
+        CloneReport report = cloneManager().clone(new CloneRequest(group.front(), clone,
+                List.of(PortPublication.parse("127.0.0.1:0:8080")), group.dependencies(), List.of()), CloneProgress.SILENT);
+        assertThat(report.dependencies()).extracting(CloneReport.Member::production).containsExactly(cache);
+        assertThat(get(DockerTestHost.publishedPort(report, 8080), "/get/user:1").body()).isEqualTo("bob");
+    }
+
     private static boolean connects(String container, String ip, int port) {
         return DockerTestHost.execResult(container, "timeout", "3", "bash", "-c",
                 "exec 3<>/dev/tcp/" + ip + "/" + port).ok();
