@@ -76,6 +76,22 @@ class ConfigFileTest {
                 .hasSize(15);
     }
 
+    /** Each key is an option of its command and each option a key, but for the few that only make sense typed. */
+    @Test
+    void theConfigKeysAreExactlyTheOptionsAFileMaySet() {
+        CommandLine cli = Parikshan.commandLine();
+        assertThat(optionsBut(cli.getSubcommands().get("clone"), "name", "publish", "json", "config", "session",
+                "agent-jar", "docker-host", "state-dir", "help", "version"))
+                .containsExactlyInAnyOrder(split(SessionOptions.CONFIG_KEYS));
+        assertThat(optionsBut(cli.getSubcommands().get("proxy"), "config", "io-threads", "help", "version"))
+                .containsExactlyInAnyOrder(split(ProxySettings.CONFIG_KEYS));
+    }
+
+    private static List<String> optionsBut(CommandLine command, String... commandLineOnly) {
+        return command.getCommandSpec().options().stream().map(CommandLine.Model.OptionSpec::longestName)
+                .map(n -> n.replaceFirst("^--", "")).filter(n -> !List.of(commandLineOnly).contains(n)).toList();
+    }
+
     @Test
     void bothCommandsShareTheDuplicationOptions() {
         CommandLine cli = Parikshan.commandLine();
