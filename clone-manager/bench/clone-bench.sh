@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Live-clone benchmark (issue 2): clones JVM containers with touched heaps of several sizes while
+# Live-clone benchmark: clones JVM containers with touched heaps of several sizes while
 # a bounded loopback client keeps requesting production, and prints per heap the frozen window,
 # dump, restore and total clone time (min/median/max), the checkpoint image size, and the
 # slowest answer production gave its client during a clone.

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole workflow of issue 5 on the real engine and CRIU, driven as a user would: the demo
+ * The whole in-vivo test session on the real engine and CRIU, driven as a user would: the demo
  * service (with its latent bug) runs as production, real curl clients keep a steady load on its
  * published port and check every answer, {@code parikshan clone PROD --tests suite.jar} runs as its
  * own process (port takeover, clone, probes), a forced re-sync and a crashed clone are handled, the
