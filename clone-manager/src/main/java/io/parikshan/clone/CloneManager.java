@@ -133,8 +133,12 @@ public final class CloneManager {
             }
             try (DockerEngine own = DockerEngine.connect(engine.host())) {
                 new CloneTeardown(own, stateRoot).destroy(names.cloneName());
-            } catch (RuntimeException raceWithTheCallersOwnRollback) {
-                // the caller's rollback got there first
+            } catch (RuntimeException e) {
+                // usually the caller's own rollback got there first; if not, the clone is left, so say
+                // so, on stderr: the JVM is exiting and no caller is left to hear it
+                System.err.println("parikshan: removing the half-made clone " + names.cloneName() + " at exit failed ("
+                        + e.getMessage() + "); if 'parikshan list' still shows it, run 'parikshan destroy "
+                        + names.cloneName() + "'");
             }
         }, "parikshan-clone-rollback");
         String of = prodName;

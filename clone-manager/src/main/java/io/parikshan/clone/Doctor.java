@@ -178,7 +178,7 @@ public final class Doctor {
                 Files.writeString(stamp, key + "\n");
             }
         } catch (IOException e) {
-            // not recorded
+            // unrecorded, the next clone runs criu check again: slower, not wrong
         }
     }
 
@@ -307,7 +307,7 @@ public final class Doctor {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // fall through
+            // -1, unknown: the root check then fails naming uid -1, which is as much as can be said
         }
         return -1;
     }

@@ -49,6 +49,12 @@ final class ConsoleSessionListener implements SessionListener {
     }
 
     @Override
+    public void holdFailed(String clone, String why) {
+        print("parikshan: the proxy could not hold new connections for %s (%s); it joins without those opened "
+                + "during its restore%n", clone, why);
+    }
+
+    @Override
     public void cloneRunning(CloneReport r) {
         print("parikshan: %s running at %s after %d ms (production frozen %d ms)%n", r.cloneName(), r.cloneIp(),
                 r.totalMillis(), r.frozenMillis());

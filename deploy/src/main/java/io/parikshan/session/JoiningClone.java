@@ -13,13 +13,15 @@ final class JoiningClone {
 
     private final String name;
     private final Duplicator proxy;
+    private final SessionListener listener;
     /** What the proxy holds for the clone; null until production is frozen, or if holding failed. */
     private volatile HeldClone held;
     private volatile LiveClone made;
 
-    JoiningClone(String name, Duplicator proxy) {
+    JoiningClone(String name, Duplicator proxy, SessionListener listener) {
         this.name = name;
         this.proxy = proxy;
+        this.listener = listener;
     }
 
     String name() {
@@ -30,8 +32,8 @@ final class JoiningClone {
     void productionFrozen() {
         try {
             held = proxy.hold(name);
-        } catch (RuntimeException e) {
-            // the clone then joins without the connections opened during its restore
+        } catch (RuntimeException e) { // inside production's frozen window: tell, and go on
+            listener.holdFailed(name, String.valueOf(e.getMessage()));
         }
     }
 

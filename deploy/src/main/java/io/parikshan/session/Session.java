@@ -249,7 +249,7 @@ public final class Session implements AutoCloseable {
      * loaded. If it fails, nothing of it is left: what was held is dropped, the clone removed.
      */
     private JoiningClone makeClone(int slot, String what) {
-        JoiningClone joining = new JoiningClone(nextCloneName(), proxy);
+        JoiningClone joining = new JoiningClone(nextCloneName(), proxy, listener);
         try {
             listener.makingClone(what, endpoint.container());
             CloneReport report = cloneManager.clone(new CloneRequest(endpoint.container(), joining.name(), List.of(),

@@ -39,6 +39,13 @@ public interface SessionListener {
     default void clonePhase(ClonePhase phase, Duration took, String detail) {
     }
 
+    /**
+     * The proxy could not hold new connections for a clone being made: it will join without the
+     * connections opened during its restore. Called inside production's frozen window: return at once.
+     */
+    default void holdFailed(String clone, String why) {
+    }
+
     /** A clone runs (its suites not loaded yet). */
     default void cloneRunning(CloneReport report) {
     }
