@@ -105,7 +105,7 @@ public final class UdpDuplicator implements Duplicator {
                 sessions.put(packet.sender(), s);
             }
             s.lastActiveNanos = System.nanoTime();
-            for (CloneFeed feed : s.feeds) {
+            for (CloneDatagrams feed : s.feeds) {
                 feed.offer(packet.content());
             }
             send(s.productionReady, packet.content().retain(), f -> {
@@ -121,7 +121,7 @@ public final class UdpDuplicator implements Duplicator {
         final InetSocketAddress client;
         final Channel production;
         final ChannelFuture productionReady;
-        final List<CloneFeed> feeds = new ArrayList<>();
+        final List<CloneDatagrams> feeds = new ArrayList<>();
         long lastActiveNanos = System.nanoTime();
 
         Session(InetSocketAddress client) {
@@ -132,7 +132,7 @@ public final class UdpDuplicator implements Duplicator {
             boolean sampled = config.sampleRate() >= 1.0 || ThreadLocalRandom.current().nextDouble() < config.sampleRate();
             if (sampled) {
                 for (CloneRoute route : routes.current()) {
-                    CloneFeed feed = new CloneFeed(route);
+                    CloneDatagrams feed = new CloneDatagrams(route);
                     if (route.attach(feed)) {
                         route.metrics().opened();
                         if (route.isPending()) {
@@ -151,7 +151,7 @@ public final class UdpDuplicator implements Duplicator {
         void close() {
             metrics.connectionClosed();
             production.close();
-            feeds.forEach(CloneFeed::close);
+            feeds.forEach(CloneDatagrams::close);
         }
     }
 
@@ -175,7 +175,7 @@ public final class UdpDuplicator implements Duplicator {
     }
 
     /** One session's socket to one clone. Datagrams that do not fit the budgets are dropped for the clone only. */
-    private final class CloneFeed extends SimpleChannelInboundHandler<DatagramPacket> implements CloneConnection {
+    private final class CloneDatagrams extends SimpleChannelInboundHandler<DatagramPacket> implements CloneConnection {
         private final CloneRoute route;
         private Channel channel;
         private ChannelFuture ready;
@@ -187,7 +187,7 @@ public final class UdpDuplicator implements Duplicator {
         private long heldBytes;
         private boolean closed;
 
-        CloneFeed(CloneRoute route) {
+        CloneDatagrams(CloneRoute route) {
             this.route = route;
         }
 
