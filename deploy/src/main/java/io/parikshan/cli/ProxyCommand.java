@@ -7,7 +7,7 @@ import io.parikshan.proxy.fidelity.CloneFidelity;
 import io.parikshan.proxy.fidelity.FidelityConfig;
 import io.parikshan.proxy.fidelity.FidelitySnapshot;
 import io.parikshan.proxy.udp.UdpDuplicator;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.parikshan.session.HttpEndpoint;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -133,11 +133,11 @@ public final class ProxyCommand implements Callable<Integer> {
             err.flush();
             return CANNOT_START;
         }
-        HTTPServer metricsServer = null;
+        HttpEndpoint metricsServer = null;
         if (settings.metrics().isPresent()) {
             HostPort at = settings.metrics().get();
             try {
-                metricsServer = HTTPServer.builder().hostname(at.host()).port(at.port()).registry(registry).buildAndStart();
+                metricsServer = HttpEndpoint.start(at, registry, java.util.Map.of(), "parikshan-proxy-metrics");
             } catch (IOException e) {
                 duplicator.close();
                 err.println("parikshan proxy: cannot serve metrics on " + at + ": " + e.getMessage()
@@ -154,11 +154,11 @@ public final class ProxyCommand implements Callable<Integer> {
                 settings.duplicator().production(), duplicator.clones(),
                 settings.duplicator().strategy().name().toLowerCase(java.util.Locale.ROOT),
                 fidelity.enabled() ? ", compare " + fidelity.mode().label() + (fidelity.twoCloneNoise() ? " (clones as noise)" : "") : "",
-                metricsServer == null ? "" : ", metrics http://" + settings.metrics().get().host() + ":" + metricsServer.getPort() + "/metrics");
+                metricsServer == null ? "" : ", metrics http://" + settings.metrics().get().host() + ":" + metricsServer.port() + "/metrics");
         out.flush();
 
         ScheduledExecutorService watcher = config == null ? null : watchConfig(duplicator, err);
-        HTTPServer serverToStop = metricsServer;
+        HttpEndpoint serverToStop = metricsServer;
         java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable shutdown = () -> {
             if (closed.compareAndSet(false, true)) {

@@ -3,20 +3,17 @@ package io.parikshan.session;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpHandler;
 import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.HostPort;
-import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -29,36 +26,20 @@ public final class ControlServer implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private final HttpServer server;
-    private final String url;
+    private final HttpEndpoint endpoint;
 
-    private ControlServer(HttpServer server, String url) {
-        this.server = server;
-        this.url = url;
+    private ControlServer(HttpEndpoint endpoint) {
+        this.endpoint = endpoint;
     }
 
     static ControlServer start(HostPort at, PrometheusRegistry registry, Session session) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(at.host(), at.port()), 16);
-        } catch (IOException e) {
-            throw new ParikshanException("cannot serve metrics on " + at + " (" + e.getMessage()
-                    + "); stop what holds it or choose another address with --metrics HOST:PORT");
-        }
-        server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "parikshan-control");
-            t.setDaemon(true);
-            return t;
-        }));
-        server.createContext("/metrics", new MetricsHandler(registry));
-        server.createContext("/status", ex -> {
+        Map<String, HttpHandler> routes = Map.of("/status", ex -> {
             if (!ex.getRequestMethod().equals("GET")) {
                 send(ex, 405, Map.of("error", "use GET /status"));
                 return;
             }
             send(ex, 200, session.status());
-        });
-        server.createContext("/sync", ex -> {
+        }, "/sync", ex -> {
             if (!ex.getRequestMethod().equals("POST")) {
                 send(ex, 405, Map.of("error", "use POST /sync"));
                 return;
@@ -75,9 +56,12 @@ public final class ControlServer implements AutoCloseable {
                 send(ex, 503, Map.of("error", "the session is ending"));
             }
         });
-        server.start();
-        String host = at.host().contains(":") ? "[" + at.host() + "]" : at.host();
-        return new ControlServer(server, "http://" + host + ":" + server.getAddress().getPort());
+        try {
+            return new ControlServer(HttpEndpoint.start(at, registry, routes, "parikshan-control"));
+        } catch (IOException e) {
+            throw new ParikshanException("cannot serve metrics on " + at + " (" + e.getMessage()
+                    + "); stop what holds it or choose another address with --metrics HOST:PORT");
+        }
     }
 
     private static void send(HttpExchange ex, int status, Object body) throws IOException {
@@ -91,12 +75,11 @@ public final class ControlServer implements AutoCloseable {
 
     /** e.g. {@code http://127.0.0.1:9464} */
     public String url() {
-        return url;
+        return endpoint.url();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        endpoint.close();
     }
 }
