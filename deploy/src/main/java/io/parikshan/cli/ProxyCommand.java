@@ -2,7 +2,7 @@ package io.parikshan.cli;
 
 import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.HostPort;
-import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.tcp.TrafficDuplicator;
 import io.parikshan.proxy.fidelity.CloneFidelity;
 import io.parikshan.proxy.fidelity.FidelityConfig;
 import io.parikshan.proxy.fidelity.FidelitySnapshot;

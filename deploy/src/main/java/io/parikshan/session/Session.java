@@ -16,7 +16,7 @@ import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.HostPort;
-import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.tcp.TrafficDuplicator;
 import io.parikshan.proxy.fidelity.CloneFidelity;
 import io.parikshan.proxy.udp.UdpDuplicator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;

@@ -4,7 +4,7 @@
  * bytes of each connection to one or more clones whose answers are thrown away
  * (Parikshan paper, sections 4.3 and 4.4).
  *
- * <p>Entry points: {@link io.parikshan.proxy.TrafficDuplicator} (TCP) and
+ * <p>Entry points: {@link io.parikshan.proxy.tcp.TrafficDuplicator} (TCP) and
  * {@link io.parikshan.proxy.udp.UdpDuplicator} (UDP), both configured by a
  * {@link io.parikshan.proxy.DuplicatorConfig}. Clones are {@link io.parikshan.proxy.CloneTarget}s
  * kept in a {@link io.parikshan.proxy.CloneRoutes} registry that can change while traffic flows

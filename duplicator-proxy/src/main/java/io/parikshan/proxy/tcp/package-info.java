@@ -1,5 +1,6 @@
 /**
- * The TCP duplicator, one handler per channel role.
+ * The TCP duplicator: {@link io.parikshan.proxy.tcp.TrafficDuplicator}, the running proxy (as
+ * {@code udp.UdpDuplicator} is UDP's), and one handler per channel role.
  *
  * <ul>
  *   <li>{@link io.parikshan.proxy.tcp.ClientConnectionHandler}: the client side. A pull loop with

@@ -7,7 +7,7 @@ import io.parikshan.proxy.DuplicationStrategy;
 import io.parikshan.proxy.HeldClone;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.Scrape;
-import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.tcp.TrafficDuplicator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.AfterEach;

@@ -6,7 +6,7 @@ import io.parikshan.proxy.CloneTarget;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.Scrape;
-import io.parikshan.proxy.TrafficDuplicator;
+import io.parikshan.proxy.tcp.TrafficDuplicator;
 import io.parikshan.proxy.fidelity.CloneFidelity;
 import io.parikshan.proxy.fidelity.CompareMode;
 import io.parikshan.proxy.fidelity.DivergentExchange;

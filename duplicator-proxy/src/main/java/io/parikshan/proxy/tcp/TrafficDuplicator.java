@@ -1,11 +1,10 @@
-package io.parikshan.proxy;
+package io.parikshan.proxy.tcp;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.parikshan.proxy.tcp.ClientConnectionHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -14,11 +13,13 @@ import io.parikshan.proxy.buffer.BufferBudget;
 import io.parikshan.proxy.fidelity.CompareMode;
 import io.parikshan.proxy.fidelity.FidelitySnapshot;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
-import io.parikshan.proxy.tcp.ClientConnectionHandler;
-import io.parikshan.proxy.tcp.Connector;
-import io.parikshan.proxy.tcp.NettyConnector;
-import io.parikshan.proxy.tcp.ProxyContext;
-import io.parikshan.proxy.tcp.Transport;
+import io.parikshan.proxy.CloneRoute;
+import io.parikshan.proxy.CloneRoutes;
+import io.parikshan.proxy.CloneStats;
+import io.parikshan.proxy.CloneTarget;
+import io.parikshan.proxy.Duplicator;
+import io.parikshan.proxy.DuplicatorConfig;
+import io.parikshan.proxy.HeldClone;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.net.InetSocketAddress;
