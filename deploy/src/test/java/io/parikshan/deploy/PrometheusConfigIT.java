@@ -2,8 +2,9 @@ package io.parikshan.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.proxy.HostPort;
+import io.parikshan.session.HttpEndpoint;
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -86,7 +88,7 @@ class PrometheusConfigIT {
                 .help("Set by PrometheusConfigIT to see the scrape reach Prometheus").register(registry);
         long value = ThreadLocalRandom.current().nextLong(1, 1_000_000);
         check.inc(value);
-        try (HTTPServer server = startOnSessionPort(registry)) {
+        try (HttpEndpoint server = startOnSessionPort(registry)) {
             String query = "parikshan_demo_check_total{job=\"parikshan\",instance=\"127.0.0.1:" + SESSION_PORT + "\"}";
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             String last = "";
@@ -95,7 +97,7 @@ class PrometheusConfigIT {
                 last = r.body();
                 JsonNode result = JSON.readTree(last).path("data").path("result");
                 if (result.size() == 1 && result.get(0).path("value").get(1).asDouble() == value) {
-                    assertThat(server.getPort()).isEqualTo(SESSION_PORT);
+                    assertThat(server.port()).isEqualTo(SESSION_PORT);
                     // The demo's read-out of the same Prometheus sees the endpoint up.
                     HostTool.Result summary = HostTool.run(List.of("bash",
                             HostTool.DEPLOY.resolve("demo/prometheus-summary.sh").toString()), HostTool.DEPLOY, 60);
@@ -112,11 +114,11 @@ class PrometheusConfigIT {
     }
 
     /** The session's metrics port; another session on this host may hold it for a while. */
-    private static HTTPServer startOnSessionPort(PrometheusRegistry registry) throws Exception {
+    private static HttpEndpoint startOnSessionPort(PrometheusRegistry registry) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                return HTTPServer.builder().hostname("127.0.0.1").port(SESSION_PORT).registry(registry).buildAndStart();
+                return HttpEndpoint.start(new HostPort("127.0.0.1", SESSION_PORT), registry, Map.of(), "parikshan-test-metrics");
             } catch (BindException e) {
                 if (System.nanoTime() > deadline) {
                     HostTool.skipOrFail("127.0.0.1:" + SESSION_PORT + " stayed in use for 30 s (a running parikshan "
