@@ -113,8 +113,7 @@ final class CloneCommand implements Callable<Integer> {
             throw new ParikshanException("--name, --publish and --json are for a single clone; a session names and "
                     + "reaches its clones itself (see 'parikshan status --json')");
         }
-        SessionConfig config = sessionOptions.resolve(source)
-                .withGroup(with, allowEgress.stream().map(AllowedEgress::parse).toList());
+        SessionConfig config = sessionOptions.resolve(source, with, allowEgress);
         ProbeAgentProcess agent = config.suites().isEmpty() ? null
                 : new ProbeAgentProcess(ProbeAgentProcess.locate(sessionOptions.agentJar), ProbeAgentProcess.DEFAULT_DIR);
         PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package io.parikshan.cli;
 
+import io.parikshan.clone.AllowedEgress;
 import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.session.SessionConfig;
@@ -26,7 +27,7 @@ final class SessionOptions {
 
     /** The keys of a {@code --config} file; also its help, so the two cannot drift apart. */
     static final String CONFIG_KEYS = "port, listen, tests, clones, metrics, resync-every, resync-after-desyncs, "
-            + "resync-backoff, drain, status-every, resync-on-divergence, " + DuplicationOptions.CONFIG_KEYS;
+            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, " + DuplicationOptions.CONFIG_KEYS;
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--port", paramLabel = "CONTAINER_PORT[/udp]",
@@ -92,8 +93,18 @@ final class SessionOptions {
 
     /** The session these options (and the config file) describe; one-line errors name the value. */
     SessionConfig resolve(String production) {
+        return resolve(production, List.of(), List.of());
+    }
+
+    /**
+     * As {@link #resolve(String)}, with the clone group's {@code --with} and {@code --allow-egress}
+     * (options of the clone command, which the file may also give).
+     */
+    SessionConfig resolve(String production, List<String> with, List<String> allowEgress) {
         try {
-            return resolve(production, ConfigFile.read(config, CONFIG_KEYS));
+            ConfigFile file = ConfigFile.read(config, CONFIG_KEYS);
+            return resolve(production, file).withGroup(file.list(with, "with"),
+                    file.list(allowEgress, "allow-egress").stream().map(AllowedEgress::parse).toList());
         } catch (IllegalArgumentException e) { // the config file's and the shared options' refusals
             throw new ParikshanException(e.getMessage(), e);
         }

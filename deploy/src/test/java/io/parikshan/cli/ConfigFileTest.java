@@ -68,8 +68,9 @@ class ConfigFileTest {
         CommandLine cli = Parikshan.commandLine();
         assertThat(keysInHelp(cli.getSubcommands().get("clone")))
                 .containsExactlyInAnyOrder(split(SessionOptions.CONFIG_KEYS))
-                .contains("port", "strategy", "sample", "compare", "ignore-body-regex", "noise-clones", "resync-on-divergence")
-                .hasSize(19);
+                .contains("port", "strategy", "sample", "compare", "ignore-body-regex", "noise-clones", "resync-on-divergence",
+                        "with", "allow-egress")
+                .hasSize(21);
         assertThat(keysInHelp(cli.getSubcommands().get("proxy")))
                 .containsExactlyInAnyOrder(split(ProxySettings.CONFIG_KEYS))
                 .contains("clone", "udp", "strategy", "divergence-log")
@@ -80,8 +81,8 @@ class ConfigFileTest {
     @Test
     void theConfigKeysAreExactlyTheOptionsAFileMaySet() {
         CommandLine cli = Parikshan.commandLine();
-        // what is cloned (CONTAINER, its group, its egress, the clone's name and ports) is said on the command line
-        assertThat(optionsBut(cli.getSubcommands().get("clone"), "compose-project", "with", "allow-egress", "name",
+        // what is cloned alone (CONTAINER, a Compose project, the clone's name and ports) is said on the command line
+        assertThat(optionsBut(cli.getSubcommands().get("clone"), "compose-project", "name",
                 "publish", "json", "config", "session", "agent-jar", "docker-host", "state-dir", "help", "version"))
                 .containsExactlyInAnyOrder(split(SessionOptions.CONFIG_KEYS));
         assertThat(optionsBut(cli.getSubcommands().get("proxy"), "config", "io-threads", "help", "version"))

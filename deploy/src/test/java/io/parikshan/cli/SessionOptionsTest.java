@@ -11,6 +11,7 @@ import io.parikshan.session.SessionConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -51,10 +52,16 @@ class SessionOptionsTest {
                 noise-clones=true
                 divergence-log=7
                 resync-on-divergence=0.05
+                with=db, cache
+                allow-egress=10.0.0.5:5432
                 """.formatted(suite));
         SessionOptions options = parse("web", "--config", file.toString());
         assertThat(options.wanted()).isTrue();
-        SessionConfig c = options.resolve("web");
+        SessionConfig c = options.resolve("web", List.of(), List.of());
+        assertThat(c.with()).containsExactly("db", "cache");
+        assertThat(c.egress()).extracting(Object::toString).containsExactly("10.0.0.5:5432");
+        // the command line wins
+        assertThat(options.resolve("web", List.of("redis"), List.of()).with()).containsExactly("redis");
         assertThat(c.containerPort()).contains(8080);
         assertThat(c.listen()).contains(new HostPort("127.0.0.1", 7000));
         assertThat(c.suites()).containsExactly(suite);
