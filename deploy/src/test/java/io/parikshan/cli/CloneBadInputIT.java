@@ -1,11 +1,7 @@
 package io.parikshan.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.parikshan.clone.Doctor;
-import io.parikshan.clone.DockerEngine;
-import io.parikshan.clone.HostCheck;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,17 +30,7 @@ class CloneBadInputIT {
 
     @BeforeAll
     static void host() throws Exception {
-        try (DockerEngine engine = DockerEngine.connect(null)) {
-            List<String> problems = new Doctor(engine, Path.of("/var/lib/parikshan")).checks().stream()
-                    .filter(c -> !c.ok()).map(HostCheck::problem).toList();
-            if (!problems.isEmpty()) {
-                String why = "needs a Docker engine and CRIU (deploy/host/setup.sh): " + problems;
-                if ("true".equals(System.getenv("CI"))) {
-                    fail("CI=true and the host is not ready: " + why);
-                }
-                Assumptions.abort(why);
-            }
-        }
+        HostReady.require("a Docker engine and CRIU", List.of());
         sh("bash", repo().resolve("deploy/host/test-image.sh").toString());
         made.add(PROD);
         sh("docker", "run", "-d", "--name", PROD, "-v", "/usr:/usr:ro", IMAGE, "sleep", "3600");

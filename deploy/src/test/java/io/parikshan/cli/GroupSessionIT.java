@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parikshan.clone.Doctor;
-import io.parikshan.clone.DockerEngine;
-import io.parikshan.clone.HostCheck;
 import io.parikshan.session.PortTakeover;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -25,7 +22,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,17 +54,7 @@ class GroupSessionIT {
 
     @BeforeAll
     static void host() throws Exception {
-        try (DockerEngine engine = DockerEngine.connect(null)) {
-            List<String> problems = new Doctor(engine, Path.of("/var/lib/parikshan")).checks().stream()
-                    .filter(c -> !c.ok()).map(HostCheck::problem).toList();
-            if (!problems.isEmpty()) {
-                String why = "needs Docker and CRIU (deploy/host/setup.sh): " + problems;
-                if ("true".equals(System.getenv("CI"))) {
-                    fail("CI=true and the host is not ready: " + why);
-                }
-                Assumptions.abort(why);
-            }
-        }
+        HostReady.require("Docker and CRIU", List.of());
         CloneBadInputIT.sh("bash", CloneBadInputIT.repo().resolve("deploy/host/test-image.sh").toString());
         assertThat(frontClasses().resolve("io/parikshan/clone/testapp/RedisFrontService.class"))
                 .as("the front service, built with clone-manager's tests").exists();

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parikshan.clone.Doctor;
-import io.parikshan.clone.DockerEngine;
-import io.parikshan.clone.HostCheck;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.session.PortTakeover;
 import java.io.BufferedReader;
@@ -66,20 +63,8 @@ class SessionWorkflowIT {
 
     @BeforeAll
     static void host() throws Exception {
-        try (DockerEngine engine = DockerEngine.connect(null)) {
-            List<String> problems = new ArrayList<>(new Doctor(engine, Path.of("/var/lib/parikshan")).checks().stream()
-                    .filter(c -> !c.ok()).map(HostCheck::problem).toList());
-            if (get(PROMETHEUS + "/-/ready") == null) {
-                problems.add("no Prometheus on 127.0.0.1:9090 (deploy/host/prometheus.sh)");
-            }
-            if (!problems.isEmpty()) {
-                String why = "needs Docker, CRIU and Prometheus (deploy/host/setup.sh): " + problems;
-                if ("true".equals(System.getenv("CI"))) {
-                    fail("CI=true and the host is not ready: " + why);
-                }
-                Assumptions.abort(why);
-            }
-        }
+        HostReady.require("Docker, CRIU and Prometheus", get(PROMETHEUS + "/-/ready") == null
+                ? List.of("no Prometheus on 127.0.0.1:9090 (deploy/host/prometheus.sh)") : List.of());
         image = CloneBadInputIT.out("bash", CloneBadInputIT.repo().resolve("deploy/demo/build-image.sh").toString()).lines()
                 .reduce((a, b) -> b).orElseThrow().strip();
         assertThat(suiteJar()).exists();
