@@ -32,8 +32,8 @@ class DiagnosisTest {
             assertThat(d.reply()).contains("methods 1 classes 1", "method " + shelf + "::get");
             s.get("k");
             s.get("K");
-            events = d.events();
             restored = d.end();
+            events = d.events();
         }
         assertThat(events).filteredOn(e -> e.contains("\"event\":\"call\"")).singleElement().asString()
                 .contains("\"params\":\"[\\\"K\\\"]\"", "\"returnObj\":\"\\\"v\\\"\"", "items={k=v}", "reads=")
