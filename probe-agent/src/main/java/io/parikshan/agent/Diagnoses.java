@@ -46,7 +46,8 @@ final class Diagnoses {
                     throw new IllegalStateException("a " + running.request().kindName() + " (" + running.request().id()
                             + ") already runs in this JVM: end it first (Ctrl-C), one method diagnosis at a time");
                 }
-                MethodDiagnosis d = MethodDiagnosis.start(inst, request, log);
+                JavaLangAccess.open(inst);
+                MethodDiagnosis d = MethodDiagnosis.start(inst, request, log, WORKER);
                 running = d;
                 reply.add("methods " + d.methodCount() + " classes " + d.targets().size());
                 d.targets().forEach((c, ms) -> ms.forEach(m -> reply.add("method " + c.getName() + "::" + m.getName())));

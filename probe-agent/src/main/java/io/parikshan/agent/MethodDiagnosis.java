@@ -47,11 +47,13 @@ final class MethodDiagnosis implements DiagHandler {
     private ResettableClassFileTransformer transformer;
     private Instrumentation installedWith;
 
-    private MethodDiagnosis(DiagnosisRequest request, DiagnosisLog log, Map<Class<?>, List<Method>> targets) {
+    private MethodDiagnosis(DiagnosisRequest request, DiagnosisLog log, Map<Class<?>, List<Method>> targets,
+                            java.util.concurrent.Executor compiler) {
         this.request = request;
         this.log = log;
         this.targets = targets;
-        this.when = request.when() == null ? null : CallExpression.parse("--when", request.when());
+        // --when runs on every call, so it is compiled; --show only on the calls shown.
+        this.when = request.when() == null ? null : CallExpression.parse("--when", request.when(), compiler);
         this.show = request.show() == null ? null : CallExpression.parse("--show", request.show());
         // A condition over the arguments and receiver only is decided at entry: a false one then costs no timestamp.
         this.whenAtEntry = when != null && request.kind() == DiagnosisRequest.Kind.WATCH
@@ -59,10 +61,17 @@ final class MethodDiagnosis implements DiagHandler {
     }
 
     /** Validates everything, then instruments; on any failure nothing stays installed. */
-    static MethodDiagnosis start(Instrumentation inst, DiagnosisRequest request, DiagnosisLog log) throws Exception {
+    static MethodDiagnosis start(Instrumentation inst, DiagnosisRequest request, DiagnosisLog log,
+                                 java.util.concurrent.Executor compiler) throws Exception {
         MethodPattern pattern = MethodPattern.parse(request.method());
+        if (request.when() != null) {
+            CallExpression.parse("--when", request.when());
+        }
+        if (request.show() != null) {
+            CallExpression.parse("--show", request.show());
+        }
         Map<Class<?>, List<Method>> targets = pattern.resolve(inst, request.force());
-        MethodDiagnosis d = new MethodDiagnosis(request, log, targets);
+        MethodDiagnosis d = new MethodDiagnosis(request, log, targets, compiler);
         for (Class<?> c : targets.keySet()) {
             d.digestsBefore.put(c, AgentActions.classCodeDigest(inst, c));
         }
@@ -140,6 +149,11 @@ final class MethodDiagnosis implements DiagHandler {
                 lines.add("warning: the advice's transformer was not registered any more");
             }
             transformer = null;
+        }
+        if (when != null) {
+            lines.add("when " + when.compileOutcome());
+            log.write("expression", "--when " + when.compileOutcome(), "\"option\":\"--when\",\"outcome\":"
+                    + Json.quote(when.compileOutcome()));
         }
         for (Map.Entry<Class<?>, String> e : digestsBefore.entrySet()) {
             String now;
