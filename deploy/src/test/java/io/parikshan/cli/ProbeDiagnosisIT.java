@@ -130,6 +130,14 @@ class ProbeDiagnosisIT {
         });
         assertThat(events.get(events.size() - 1).get("event").asText()).isEqualTo("end");
         assertNoDiagnosisLeftInTheClone();
+
+        // A condition that stays false: after the first call it runs compiled, inside the clone.
+        CliRun quiet = whileCloneServes(() -> get(cloneUrl + "/kv/user42"), "watch", CLONE, KV + "::get",
+                "--when", "params[0] == \"nobody\"", "--timeout", "4s");
+        assertThat(quiet.exitCode()).as(quiet.err()).isZero();
+        assertThat(quiet.out()).doesNotContain("exit ");
+        assertThat(quiet.err()).contains("parikshan probe: --when compiled", "--timeout reached (4000 ms)");
+        assertRestored(quiet, KV);
     }
 
     @Test

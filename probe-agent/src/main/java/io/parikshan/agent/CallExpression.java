@@ -86,20 +86,30 @@ final class CallExpression {
     }
 
     Object value(WatchedCall call) throws OgnlException {
-        OgnlContext ctx = contexts.get();
         ExpressionAccessor a = compiled;
         if (a != null) {
             try {
                 // The accessor takes the root as its argument; leaving the context alone lets the JIT
                 // keep the call's view (and the arguments) off the heap.
-                return a.get(ctx, call);
+                return a.get(contexts.get(), call);
             } catch (RuntimeException | LinkageError e) {
-                compiled = null;
-                compileOutcome = "interpreted (compiled form failed: " + oneLine(e) + ")";
+                return compiledFailed(call, e);
             }
-        } else if (compiler != null && compileTried.compareAndSet(false, true)) {
+        }
+        return interpreted(call);
+    }
+
+    private Object compiledFailed(WatchedCall call, Throwable e) throws OgnlException {
+        compiled = null;
+        compileOutcome = "interpreted (compiled form failed: " + oneLine(e) + ")";
+        return interpreted(call);
+    }
+
+    private Object interpreted(WatchedCall call) throws OgnlException {
+        if (compiler != null && compileTried.compareAndSet(false, true)) {
             compileLater(call);
         }
+        OgnlContext ctx = contexts.get();
         ctx.setRoot(call);
         return Ognl.getValue(tree, ctx, call);
     }

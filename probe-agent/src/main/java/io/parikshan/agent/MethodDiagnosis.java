@@ -174,8 +174,19 @@ final class MethodDiagnosis implements DiagHandler {
 
     // ---- the advice's handler; never throws (the advice suppresses, but a throw would cost a stack trace)
 
+    /**
+     * Small on purpose, so the JIT inlines it into the advised method: a false condition over the
+     * arguments then allocates nothing (neither the argument array nor the call's view escape).
+     */
     @Override
     public long enter(String site, Object self, Object[] args) {
+        if (whenAtEntry && !passes(new WatchedCall(site, self, args, null, null, 0))) {
+            return 0L;
+        }
+        return enterMatched(site, self, args);
+    }
+
+    private long enterMatched(String site, Object self, Object[] args) {
         if (Thread.currentThread() instanceof ProbeWorker) {
             return 0L;
         }
@@ -195,9 +206,6 @@ final class MethodDiagnosis implements DiagHandler {
                 return 0L;
             }
             default -> {
-                if (whenAtEntry && !passes(new WatchedCall(site, self, args, null, null, 0))) {
-                    return 0L;
-                }
                 if (request.at() == DiagnosisRequest.At.ENTRY) {
                     WatchedCall call = new WatchedCall(site, self, args, null, null, 0);
                     if (whenAtEntry || passes(call)) {
@@ -212,6 +220,9 @@ final class MethodDiagnosis implements DiagHandler {
 
     @Override
     public void exit(String site, Object self, Object[] args, Object returned, Throwable thrown, long start) {
+        if (Thread.currentThread() instanceof ProbeWorker) {
+            return;
+        }
         double costMs = (System.nanoTime() - start) / 1e6;
         if (request.kind() == DiagnosisRequest.Kind.TRACE) {
             TraceFrame f = frames.get();
@@ -254,9 +265,13 @@ final class MethodDiagnosis implements DiagHandler {
         try {
             return when.test(call);
         } catch (Exception | LinkageError e) {
-            expressionError(whenFailed, "--when", when, e);
+            whenFailed(e);
             return false;
         }
+    }
+
+    private void whenFailed(Throwable e) {
+        expressionError(whenFailed, "--when", when, e);
     }
 
     /** An expression that fails is said once; the diagnosis goes on (a false condition, an empty view). */

@@ -168,8 +168,8 @@ final class DiagnosisMain {
             }
             default -> throw new UsageException("unknown diagnosis " + action);
         }
-        ProbeControl control = new ProbeControl(agentJar, dir);
         JvmTarget target = ProbeHostMain.resolve(positional.get(0));
+        ProbeControl control = new ProbeControl(agentJar, dir);
         return new DiagnosisRun(control, target, force, json, out, err).run(action, request, copyTo, waitMillis);
     }
 

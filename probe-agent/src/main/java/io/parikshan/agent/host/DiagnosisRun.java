@@ -133,7 +133,7 @@ final class DiagnosisRun {
                         endSent = true;
                     }
                     case "error" -> print(line, "parikshan probe: " + text, err);
-                    case "restored" -> print(line, "parikshan probe: " + text, err);
+                    case "restored", "expression" -> print(line, "parikshan probe: " + text, err);
                     case "file" -> {
                         Path inTarget = Path.of(JsonLine.string(line, "path"));
                         copyOut(target.hostPath(inTarget), copyTo);
@@ -144,6 +144,9 @@ final class DiagnosisRun {
                 }
             }
             if (!endSent && System.nanoTime() > deadline) {
+                if (!json) {
+                    err.println("parikshan probe: --timeout reached (" + waitMillis + " ms)");
+                }
                 sendEnd();
                 endSent = true;
                 deadline = System.nanoTime() + 30_000_000_000L;
