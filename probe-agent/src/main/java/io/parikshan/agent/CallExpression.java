@@ -117,6 +117,14 @@ final class CallExpression {
     private void compileLater(WatchedCall sample) {
         try {
             compiler.execute(() -> {
+                // OGNL defines the accessor in the thread's context loader: one that sees both the call's
+                // view (the agent's) and the receiver's class (the application's, whose loaders delegate
+                // to the agent's, the class path's).
+                Thread self = Thread.currentThread();
+                ClassLoader before = self.getContextClassLoader();
+                Object target = sample.getTarget();
+                ClassLoader targets = target == null ? null : target.getClass().getClassLoader();
+                self.setContextClassLoader(targets != null ? targets : CallExpression.class.getClassLoader());
                 try {
                     OgnlContext ctx = Ognl.createDefaultContext(sample, READ_ANYTHING);
                     Node node = Ognl.compileExpression(ctx, sample, text);
@@ -134,7 +142,9 @@ final class CallExpression {
                         compileOutcome = "interpreted (compiled form disagreed: " + check + " vs " + expected + ")";
                     }
                 } catch (Exception | LinkageError e) {
-                    compileOutcome = "interpreted (" + oneLine(e) + ")";
+                    compileOutcome = "interpreted (not compiled: " + oneLine(rootCause(e)) + ")";
+                } finally {
+                    self.setContextClassLoader(before);
                 }
             });
         } catch (RuntimeException e) {
@@ -152,6 +162,14 @@ final class CallExpression {
             return n.doubleValue() != 0;
         }
         return v != null && !"".equals(v);
+    }
+
+    static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     static String oneLine(Throwable e) {
