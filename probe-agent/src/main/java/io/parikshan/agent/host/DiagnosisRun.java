@@ -35,6 +35,7 @@ final class DiagnosisRun {
     private final PrintStream out;
     private final PrintStream err;
     private final String id = "d" + UUID.randomUUID().toString().substring(0, 8);
+    private volatile Path logOnHost;
     private volatile boolean started;
     private volatile boolean ended;
 
@@ -57,6 +58,7 @@ final class DiagnosisRun {
         Path diag = control.dir().resolve(Contract.DIAG_DIR);
         Path requestIn = diag.resolve(id + ".request");
         Path log = target.hostPath(diag.resolve(id + ".jsonl"));
+        logOnHost = log;
         if (!force && !Files.exists(target.hostPath(ProbeControl.CLONE_MARKER))) {
             // ProbeControl.send refuses too; this says it before anything is written into the target.
             control.send(target, AgentVerb.LIST.wireName());
@@ -193,6 +195,12 @@ final class DiagnosisRun {
             }
         } catch (ProbeControlException e) {
             err.println("parikshan probe: ending diagnosis " + id + " failed: " + e.getMessage());
+        }
+        try {
+            // On Ctrl-C the main thread never reaches its own clean-up.
+            Files.deleteIfExists(logOnHost);
+        } catch (IOException ignored) {
+            // Left in the target's owner-only diagnosis directory.
         }
     }
 
