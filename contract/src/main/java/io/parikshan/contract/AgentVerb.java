@@ -21,7 +21,11 @@ public enum AgentVerb {
     /** Digest of a loaded class's current code. */
     INSPECT("inspect", "<class>"),
     /** Serve Prometheus metrics on a port. */
-    METRICS("metrics", "[host:]port");
+    METRICS("metrics", "[host:]port"),
+    /** Start a diagnosis (watch, trace, stack, threads, heapdump, jfr) described by a request file in the agent's directory. */
+    DIAGNOSE("diagnose", "<request file>"),
+    /** End a diagnosis by id: remove its advice, restore the classes, report their code digests. */
+    END("end", "<diagnosis id>");
 
     private final String wireName;
     private final String valueHint;

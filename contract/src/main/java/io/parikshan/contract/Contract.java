@@ -64,6 +64,9 @@ public final class Contract {
     /** Host control flag of {@code results}: print the JUnit XML reports. */
     public static final String HOST_OPTION_JUNIT = "--junit";
 
+    /** Diagnoses, a directory in the agent's directory: {@code <id>.request} (properties) and {@code <id>.jsonl} (events). */
+    public static final String DIAG_DIR = "diag";
+
     /** runc's state directory for Parikshan's clones, apart from the engine's so the engine never sees them. */
     public static final String CLONES_RUNC_ROOT = "/run/parikshan/runc";
 

@@ -17,7 +17,19 @@ public enum ProbeAction {
     /** List the loaded suites. */
     LIST("list"),
     /** Write the reports and print results, JUnit XML or the metrics snapshot. */
-    RESULTS("results");
+    RESULTS("results"),
+    /** Stream the calls of a method with arguments, receiver, result and time (an expression filters and shows). */
+    WATCH("watch"),
+    /** Stream the call tree one level under a method, with each child's time. */
+    TRACE("trace"),
+    /** Stream the call stacks that reach a method. */
+    STACK("stack"),
+    /** Print the threads with state and CPU time, and name deadlocks. */
+    THREADS("threads"),
+    /** Write a heap dump of the target and copy it to the host, owner-only. */
+    HEAPDUMP("heapdump"),
+    /** Record a JFR flight recording of the target for a duration and copy it to the host, owner-only. */
+    JFR("jfr");
 
     private final String wireName;
 

@@ -16,6 +16,7 @@ class ContractTest {
         assertThat(Path.of("/").resolve(Contract.CLONE_MARKER_NAME)).isEqualTo(Path.of(Contract.CLONE_MARKER));
         assertThat(Contract.AGENT_DIR).isEqualTo("/tmp/parikshan");
         assertThat(Contract.CLONES_RUNC_ROOT).isEqualTo("/run/parikshan/runc");
+        assertThat(Contract.DIAG_DIR).isEqualTo("diag");
         assertThat(Contract.METRICS_FILE).isEqualTo("metrics.prom");
         assertThat(Contract.PROBE_INVOCATIONS_SERIES).isEqualTo("parikshan_probe_invocations_total");
     }
@@ -24,7 +25,7 @@ class ContractTest {
     void agentVerbsByWireName() {
         assertThat(Arrays.stream(AgentVerb.values()).map(AgentVerb::usage))
                 .containsExactly("attach", "load=<jar>", "unload=<suite>", "list", "report", "inspect=<class>",
-                        "metrics=[host:]port");
+                        "metrics=[host:]port", "diagnose=<request file>", "end=<diagnosis id>");
         assertThat(AgentVerb.ofWire("inspect")).contains(AgentVerb.INSPECT);
         assertThat(AgentVerb.ofWire("dir")).isEmpty();
         assertThat(AgentVerb.LOAD.with("/tmp/parikshan/suites/s.jar")).isEqualTo("load=/tmp/parikshan/suites/s.jar");
@@ -33,7 +34,8 @@ class ContractTest {
     @Test
     void probeActionsByWireName() {
         assertThat(Arrays.stream(ProbeAction.values()).map(ProbeAction::wireName))
-                .containsExactly("attach", "load", "unload", "list", "results");
+                .containsExactly("attach", "load", "unload", "list", "results", "watch", "trace", "stack", "threads",
+                        "heapdump", "jfr");
         assertThat(ProbeAction.ofWire("results")).contains(ProbeAction.RESULTS);
         assertThat(ProbeAction.ofWire("report")).isEmpty();
     }

@@ -59,6 +59,19 @@ final class ProbeAgentOptions {
         return r.status();
     }
 
+    /** Runs a streaming diagnosis action; returns its exit status (0 done, 1 failed, 2 bad input). */
+    int stream(ProbeAction action, String target, List<String> more) {
+        if (target.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "the target is empty: give a clone's container name");
+        }
+        if (!dir.startsWith("/")) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--dir '" + dir + "' must be an absolute path inside the target, e.g. " + Contract.AGENT_DIR);
+        }
+        return new ProbeAgentProcess(agentJar(), dir).stream(action, target, more, force,
+                spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
     Path agentJar() {
         try {
             return ProbeAgentProcess.locate(agentJar);

@@ -14,9 +14,12 @@ import picocli.CommandLine.Spec;
                 + "in it, without restarting it. TARGET is the clone's container name (or pid:<n> for a local JVM).",
                 "Only JVMs whose filesystem has the clone marker " + Contract.CLONE_MARKER + " are attached to (production "
                         + "never is), unless --force.",
+                "watch, trace, stack, threads, heapdump and jfr diagnose the clone's JVM without a suite; each leaves its "
+                        + "classes exactly as they were.",
                 "Exit codes: 0 done, 1 the action failed, 2 bad input."},
         subcommands = {ProbeAttachCommand.class, ProbeLoadCommand.class, ProbeUnloadCommand.class,
-                ProbeListCommand.class, ProbeResultsCommand.class})
+                ProbeListCommand.class, ProbeResultsCommand.class, ProbeWatchCommand.class, ProbeTraceCommand.class,
+                ProbeStackCommand.class, ProbeThreadsCommand.class, ProbeHeapdumpCommand.class, ProbeJfrCommand.class})
 public final class ProbeCommand implements Runnable {
 
     @Spec
@@ -25,6 +28,6 @@ public final class ProbeCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "choose an action: attach, load, unload, list or results (see --help)");
+                "choose an action: attach, load, unload, list, results, watch, trace, stack, threads, heapdump or jfr (see --help)");
     }
 }

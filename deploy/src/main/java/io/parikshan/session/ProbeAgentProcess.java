@@ -78,6 +78,69 @@ public final class ProbeAgentProcess {
     }
 
     /**
+     * Runs a streaming action (a diagnosis) and copies its output line by line as it comes, for as long
+     * as it runs. If this JVM is stopped (Ctrl-C reaches the child too), it waits a while for the child,
+     * which ends the diagnosis in the target and restores its classes.
+     */
+    public int stream(ProbeAction action, String target, List<String> more, boolean force,
+                      java.io.PrintWriter out, java.io.PrintWriter err) {
+        List<String> cmd = new ArrayList<>(List.of(javaCommand(), "-jar", jar.toString(), action.wireName(), target));
+        cmd.addAll(more);
+        cmd.addAll(List.of(Contract.HOST_OPTION_DIR, dir));
+        if (force) {
+            cmd.add(Contract.HOST_OPTION_FORCE);
+        }
+        Process p;
+        try {
+            p = new ProcessBuilder(cmd).start();
+        } catch (IOException e) {
+            err.println("cannot run " + cmd.get(0) + ": " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        Thread hook = new Thread(() -> {
+            try {
+                p.waitFor(60, TimeUnit.SECONDS);
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "parikshan-probe-wait");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            p.getOutputStream().close();
+            CompletableFuture<Void> e = CompletableFuture.runAsync(() -> copyLines(p.getErrorStream(), err));
+            copyLines(p.getInputStream(), out);
+            e.join();
+            return p.waitFor();
+        } catch (IOException e) {
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroy();
+            return 1;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // Shutting down: the hook waits for the child.
+            }
+        }
+    }
+
+    private static void copyLines(InputStream in, java.io.PrintWriter to) {
+        try (var r = new java.io.BufferedReader(new java.io.InputStreamReader(in, StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                synchronized (to) {
+                    to.println(line);
+                    to.flush();
+                }
+            }
+        } catch (IOException ignored) {
+            // The child went away; its exit status tells.
+        }
+    }
+
+    /**
      * The agent jar: the one given, else {@code $PARIKSHAN_PROBE_AGENT}, else
      * {@code parikshan-probe-agent.jar} beside this program's jar, else probe-agent/target/ of the checkout.
      */

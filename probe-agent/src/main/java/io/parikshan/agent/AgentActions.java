@@ -47,6 +47,14 @@ final class AgentActions {
                 }
                 case INSPECT -> out.append("class ").append(a.value()).append(" code ")
                         .append(classCodeDigest(inst, a.value())).append('\n');
+                case DIAGNOSE -> {
+                    if (CloneMarker.cloneName().isEmpty() && !cmd.force()) {
+                        throw new IllegalStateException("refusing to diagnose: " + CloneMarker.PATH
+                                + " is absent, so this JVM is not a Parikshan clone (force overrides)");
+                    }
+                    Diagnoses.start(inst, Path.of(a.value())).forEach(l -> out.append(l).append('\n'));
+                }
+                case END -> Diagnoses.end(inst, a.value()).forEach(l -> out.append(l).append('\n'));
                 case METRICS -> {
                     String v = a.value();
                     int colon = v.lastIndexOf(':');
@@ -87,6 +95,12 @@ final class AgentActions {
         if (type == null) {
             throw new IllegalArgumentException("class " + className + " is not loaded in this JVM");
         }
+        return classCodeDigest(inst, type);
+    }
+
+    /** {@link CodeDigest} of one loaded class's current bytes. */
+    static String classCodeDigest(Instrumentation inst, Class<?> type) throws Exception {
+        String className = type.getName();
         Class<?> target = type;
         AtomicReference<byte[]> seen = new AtomicReference<>();
         ClassFileTransformer capture = new ClassFileTransformer() {

@@ -16,10 +16,13 @@ import java.util.jar.JarOutputStream;
  */
 final class BootstrapInjector {
 
-    static final String DISPATCHER = "io.parikshan.agent.boot.ProbeDispatcher";
+    /** The newest boot class: an agent of an older build may have injected the others only. */
+    static final String DISPATCHER = "io.parikshan.agent.boot.DiagDispatcher";
     private static final String[] BOOT_CLASSES = {
             "io/parikshan/agent/boot/ProbeDispatcher.class",
             "io/parikshan/agent/boot/ProbeHandler.class",
+            "io/parikshan/agent/boot/DiagDispatcher.class",
+            "io/parikshan/agent/boot/DiagHandler.class",
     };
 
     private BootstrapInjector() {

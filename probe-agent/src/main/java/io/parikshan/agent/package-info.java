@@ -10,5 +10,14 @@
  * suite's daemon workers with a time limit ({@link io.parikshan.agent.LoadedSuite}). Unloading resets
  * the transformer, which restores the original class bytes. Results go to memory, a JSON-lines log,
  * Surefire-format JUnit XML and Prometheus metrics. Tests run only where the clone marker exists.
+ *
+ * <p>Diagnosis without a suite ({@code diagnose=<request>}, {@code end=<id>}; {@link io.parikshan.agent.Diagnoses}):
+ * watch, trace and stack install {@link io.parikshan.agent.DiagAdvice} (and, for trace,
+ * {@link io.parikshan.agent.TraceCalls} around each call in the body) on the methods a
+ * {@link io.parikshan.agent.MethodPattern} matches; hits reach {@link io.parikshan.agent.MethodDiagnosis} through
+ * {@link io.parikshan.agent.boot.DiagDispatcher}, which evaluates OGNL {@link io.parikshan.agent.CallExpression}s
+ * over a {@link io.parikshan.agent.WatchedCall} and writes events to a {@link io.parikshan.agent.DiagnosisLog}.
+ * Ending resets the transformer and compares each class's code digest with the one from before.
+ * threads ({@link io.parikshan.agent.ThreadReport}), heap dumps and JFR recordings need no advice.
  */
 package io.parikshan.agent;

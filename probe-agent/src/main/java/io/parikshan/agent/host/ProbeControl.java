@@ -150,17 +150,21 @@ public final class ProbeControl {
      * Creates the agent's directories in the target, owned by the target process's user (the host
      * side usually runs as root, the service may not): the agent must be able to write there.
      */
-    private void prepareDirs(JvmTarget target) throws ProbeControlException {
+    void prepareDirs(JvmTarget target) throws ProbeControlException {
         Path proc = Path.of("/proc", Long.toString(target.hostPid()));
         try {
             Object uid = Files.getAttribute(proc, "unix:uid");
             Object gid = Files.getAttribute(proc, "unix:gid");
-            for (Path d : List.of(dir, dir.resolve("agent"), dir.resolve("suites"))) {
+            for (Path d : List.of(dir, dir.resolve("agent"), dir.resolve("suites"), dir.resolve(Contract.DIAG_DIR))) {
                 Path host = target.hostPath(d);
                 Files.createDirectories(host);
                 if (!uid.equals(Files.getAttribute(host, "unix:uid"))) {
                     Files.setAttribute(host, "unix:uid", uid);
                     Files.setAttribute(host, "unix:gid", gid);
+                }
+                if (d.endsWith(Contract.DIAG_DIR)) {
+                    // Heap dumps and recordings hold production's data: owner-only.
+                    Files.setPosixFilePermissions(host, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
                 }
             }
         } catch (IOException | UnsupportedOperationException e) {

@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  * unload  TARGET SUITE
  * list    TARGET
  * results TARGET [--junit | --metrics]
+ * watch | trace | stack | threads | heapdump | jfr: see {@link DiagnosisMain}
  * common: [--dir DIR] [--force]
  * </pre>
  * Targets without the clone marker are refused before anything is attached or copied, unless
@@ -47,6 +48,12 @@ public final class ProbeHostMain {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0) {
+            Optional<ProbeAction> diag = ProbeAction.ofWire(args[0]).filter(DiagnosisMain.ACTIONS::contains);
+            if (diag.isPresent()) {
+                return DiagnosisMain.run(diag.get(), Arrays.copyOfRange(args, 1, args.length), ownJar(), out, err);
+            }
+        }
         List<String> positional = new ArrayList<>();
         boolean force = false;
         boolean junit = false;

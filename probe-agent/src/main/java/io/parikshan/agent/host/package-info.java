@@ -5,6 +5,8 @@
  * (which follows the container's mount and pid namespaces) and reads the agent's reply and results
  * back from the same filesystem. No network listener is needed in the clone. Runs on the host as
  * {@code java -jar parikshan-probe-agent.jar <action> ...} ({@link io.parikshan.agent.host.ProbeHostMain}),
- * which is what {@code parikshan probe} calls.
+ * which is what {@code parikshan probe} calls. The diagnosis actions ({@link io.parikshan.agent.host.DiagnosisMain},
+ * {@link io.parikshan.agent.host.DiagnosisRun}) write a request file into the target, tail the agent's
+ * JSON-lines events from it, end the diagnosis at its limit, timeout or Ctrl-C, and copy dumps out owner-only.
  */
 package io.parikshan.agent.host;

@@ -1,0 +1,250 @@
+package io.parikshan.agent.host;
+
+import io.parikshan.contract.AgentVerb;
+import io.parikshan.contract.Contract;
+import io.parikshan.contract.ProbeAction;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * One diagnosis from the host: writes the request into the target's agent directory, starts it with
+ * {@code diagnose=<request>}, tails the agent's event file and prints each event (its text, or the
+ * JSON line itself), ends it with {@code end=<id>} at its limit, its timeout or Ctrl-C (a shutdown
+ * hook), and copies a dump out to the host owner-only. The target's classes are back to their code
+ * from before when it returns; the agent says so per class ({@code restored ... as-before}).
+ */
+final class DiagnosisRun {
+
+    private final ProbeControl control;
+    private final JvmTarget target;
+    private final boolean force;
+    private final boolean json;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final String id = "d" + UUID.randomUUID().toString().substring(0, 8);
+    private volatile Path logOnHost;
+    private volatile boolean started;
+    private volatile boolean ended;
+
+    DiagnosisRun(ProbeControl control, JvmTarget target, boolean force, boolean json, PrintStream out, PrintStream err) {
+        this.control = control;
+        this.target = target;
+        this.force = force;
+        this.json = json;
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * Runs the diagnosis {@code request} (its keys as {@code DiagnosisRequest} reads them) and copies a
+     * dump to {@code copyTo}; waits at most {@code waitMillis} for the agent to finish.
+     * Returns 0 done, 1 failed.
+     */
+    int run(ProbeAction action, Map<String, String> request, Path copyTo, long waitMillis)
+            throws ProbeControlException, IOException {
+        Path diag = control.dir().resolve(Contract.DIAG_DIR);
+        Path requestIn = diag.resolve(id + ".request");
+        Path log = target.hostPath(diag.resolve(id + ".jsonl"));
+        logOnHost = log;
+        if (!force && !Files.exists(target.hostPath(ProbeControl.CLONE_MARKER))) {
+            // ProbeControl.send refuses too; this says it before anything is written into the target.
+            control.send(target, AgentVerb.LIST.wireName());
+        }
+        control.prepareDirs(target);
+        StringBuilder props = new StringBuilder("kind=" + action.wireName() + "\n");
+        request.forEach((k, v) -> props.append(k).append('=').append(escape(v)).append('\n'));
+        Path requestHost = target.hostPath(requestIn);
+        Files.writeString(requestHost, props, StandardCharsets.ISO_8859_1);
+        Thread hook = new Thread(this::endQuietly, "parikshan-diagnosis-end");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            AgentReply reply;
+            try {
+                reply = control.send(target, AgentVerb.DIAGNOSE.with(requestIn.toString()) + (force ? "," + Contract.AGENT_OPTION_FORCE : ""));
+            } finally {
+                Files.deleteIfExists(requestHost);
+            }
+            started = true;
+            if (!json) {
+                reply.lines().stream().filter(l -> l.startsWith("methods ") || l.startsWith("method "))
+                        .forEach(l -> err.println("parikshan probe " + action.wireName() + ": " + l));
+            }
+            int status = tail(log, copyTo, waitMillis);
+            return status;
+        } finally {
+            endQuietly();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException ignored) {
+                // The JVM is shutting down (Ctrl-C): the hook runs or ran.
+            }
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** Prints events until the end event; ends the diagnosis at its limit or when {@code waitMillis} ran out. */
+    private int tail(Path log, Path copyTo, long waitMillis) throws IOException, ProbeControlException {
+        long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        long offset = 0;
+        StringBuilder partial = new StringBuilder();
+        int status = 0;
+        boolean endSent = false;
+        while (true) {
+            if (Files.exists(log)) {
+                try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+                    if (f.length() > offset) {
+                        f.seek(offset);
+                        byte[] b = new byte[(int) Math.min(f.length() - offset, 1 << 20)];
+                        f.readFully(b);
+                        offset += b.length;
+                        partial.append(new String(b, StandardCharsets.UTF_8));
+                    }
+                }
+            }
+            int nl;
+            while ((nl = partial.indexOf("\n")) >= 0) {
+                String line = partial.substring(0, nl);
+                partial.delete(0, nl + 1);
+                String event = JsonLine.string(line, "event");
+                String text = JsonLine.string(line, "text");
+                switch (event == null ? "" : event) {
+                    case "end" -> {
+                        ended = true;
+                        print(line, null);
+                        if (!json) {
+                            err.println("parikshan probe: " + text);
+                        }
+                        return "failed".equals(JsonLine.string(line, "reason")) ? 1 : status;
+                    }
+                    case "limit" -> {
+                        print(line, null);
+                        sendEnd();
+                        endSent = true;
+                    }
+                    case "error" -> print(line, "parikshan probe: " + text, err);
+                    case "restored", "expression" -> print(line, "parikshan probe: " + text, err);
+                    case "file" -> {
+                        Path inTarget = Path.of(JsonLine.string(line, "path"));
+                        copyOut(target.hostPath(inTarget), copyTo);
+                        print(line.replaceFirst("\\}$", ",\"copiedTo\":" + JsonLine.quote(copyTo.toString()) + "}"),
+                                "wrote " + copyTo + " (" + Files.size(copyTo) + " bytes, owner-only: it holds production's data)");
+                    }
+                    default -> print(line, text);
+                }
+            }
+            if (!endSent && System.nanoTime() > deadline) {
+                if (!json) {
+                    err.println("parikshan probe: --timeout reached (" + waitMillis + " ms)");
+                }
+                sendEnd();
+                endSent = true;
+                deadline = System.nanoTime() + 30_000_000_000L;
+            } else if (endSent && System.nanoTime() > deadline) {
+                err.println("parikshan probe: the agent did not finish diagnosis " + id + " within 30 s of its end");
+                return 1;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
+    }
+
+    private void print(String line, String text) {
+        print(line, text, out);
+    }
+
+    private void print(String line, String text, PrintStream human) {
+        if (json) {
+            out.println(line);
+        } else if (text != null) {
+            human.println(text);
+        }
+        out.flush();
+    }
+
+    private void sendEnd() throws ProbeControlException {
+        control.send(target, AgentVerb.END.with(id) + (force ? "," + Contract.AGENT_OPTION_FORCE : ""));
+    }
+
+    /** Ends the diagnosis if it started and has not ended; for Ctrl-C and for every way out of {@link #run}. */
+    private synchronized void endQuietly() {
+        if (!started || ended) {
+            return;
+        }
+        ended = true;
+        try {
+            AgentReply r = control.send(target, AgentVerb.END.with(id) + (force ? "," + Contract.AGENT_OPTION_FORCE : ""));
+            if (!json) {
+                r.lines().stream().filter(l -> l.startsWith("restored ")).forEach(l -> err.println("parikshan probe: " + l));
+            }
+        } catch (ProbeControlException e) {
+            err.println("parikshan probe: ending diagnosis " + id + " failed: " + e.getMessage());
+        }
+        try {
+            // On Ctrl-C the main thread never reaches its own clean-up.
+            Files.deleteIfExists(logOnHost);
+        } catch (IOException ignored) {
+            // Left in the target's owner-only diagnosis directory.
+        }
+    }
+
+    /** Copies a dump out of the target to {@code to}, created owner-only, and removes it from the target. */
+    private static void copyOut(Path from, Path to) throws IOException {
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".part");
+        Files.deleteIfExists(tmp);
+        try (InputStream in = Files.newInputStream(from);
+             OutputStream o = Files.newOutputStream(Files.createFile(tmp,
+                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
+                     StandardOpenOption.WRITE)) {
+            in.transferTo(o);
+        }
+        Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.deleteIfExists(from);
+    }
+
+    private static String escape(String v) {
+        StringBuilder b = new StringBuilder();
+        for (char c : v.toCharArray()) {
+            switch (c) {
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '=', ':', '#', '!' -> b.append('\\').append(c);
+                default -> {
+                    if (c > 0x7e || c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /** The request keys of one verb, for {@link #run}. */
+    static Map<String, String> request(List<String[]> pairs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String[] p : pairs) {
+            if (p[1] != null) {
+                m.put(p[0], p[1]);
+            }
+        }
+        return m;
+    }
+}
