@@ -19,6 +19,8 @@
 #   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2 WARMUP_JVM=20 BASE_PORT=21300 PK_JAVA_OPTS= PK_ARGS=
 #        CONNS may list several counts ("50 1000 5000"): each is measured in turn, all paths side by side
 #        BASELINE_JAR=path/to/older/parikshan.jar (adds parikshan-fast-baseline and parikshan-slow-baseline)
+#        RATE=N: instead of wrk, bench/FixedRateClient.java offers N requests/s in all on every path
+#        (same load and same per-connection gaps everywhere; latency from the scheduled send time)
 # Every round opens wrk's connections afresh (a burst of CONNS connects): with ROUNDS >= 3 the first
 # round is reported apart and the medians are of the later rounds.
 # Columns: CPU per request of the proxy in the path, of the backend nginx, and of the clone (fast
@@ -110,8 +112,19 @@ nginx_conf fastcopy "server { listen 127.0.0.1:$P_FAST backlog=$SOMAXCONN; root 
 PID_FASTCOPY=$!
 wait_port "$P_BACKEND"; wait_port "$P_FAST"
 
-# wrk, printing "rps p50_ms p99_ms requests errors"
+# the load: wrk (closed loop: each connection sends its next request when the last is answered), or with
+# RATE=N bench/FixedRateClient.java at N requests/s in all (same rate and same gaps on every path)
+if [ -n "${RATE:-}" ]; then
+  mkdir -p "$WORK/classes"; javac -d "$WORK/classes" "$HERE/FixedRateClient.java"
+fi
+# printing "rps p50_ms p99_ms requests errors"
 measure() { # url
+  if [ -n "${RATE:-}" ]; then
+    local port="${1##*:}"; port="${port%/}"
+    java -cp "$WORK/classes" FixedRateClient "$port" "$C" "$RATE" "$DURATION" > "$WORK/rate.out"
+    awk '{for (i = 1; i < NF; i++) v[$i] = $(i + 1)} END {printf "%.0f %.3f %.3f %d %d\n", v["rps"], v["p50_ms"], v["p99_ms"], v["answered"], v["bad"]}' "$WORK/rate.out"
+    return
+  fi
   wrk -t"$THREADS" -c"$C" -d"${DURATION}s" --latency "$1" > "$WORK/wrk.out"
   awk '
     function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
@@ -216,6 +229,7 @@ for C in "${CONN_LIST[@]}"; do
   echo "# $C connections: direct run to size the slow copy" >&2
   warm "http://127.0.0.1:$P_BACKEND/"
   read -r RPS_DIRECT _ _ _ _ < <(measure "http://127.0.0.1:$P_BACKEND/")
+  [ -z "${RATE:-}" ] || RPS_DIRECT=$RATE   # at a fixed rate the slow copy serves a tenth of it
   SLOW_DELAY_MS=$(( (10 * C * 1000 + RPS_DIRECT - 1) / RPS_DIRECT ))
   echo "# direct ${RPS_DIRECT} rps; slow copy delays each request ${SLOW_DELAY_MS} ms (capacity ~$((C * 1000 / SLOW_DELAY_MS)) rps with $C connections)" >&2
   # a slow copy sized for this connection count (the proxies connect to it per client connection)
@@ -265,7 +279,7 @@ for C in "${CONN_LIST[@]}"; do
   TABLE="$(
     echo "### $C connections"
     echo
-    echo "wrk -t$THREADS -c$C -d${DURATION}s, $(if [ "$ROUNDS" -ge 3 ]; then echo "median of rounds 2-$ROUNDS (round 1 below)"; else echo "median of $ROUNDS rounds"; fi), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); slow copy delay ${SLOW_DELAY_MS} ms/request; load average at the end:$(cut -d' ' -f1-3 /proc/loadavg | sed 's/^/ /')"
+    echo "$([ -n "${RATE:-}" ] && echo "FixedRateClient $RATE requests/s over $C connections, ${DURATION}s" || echo "wrk -t$THREADS -c$C -d${DURATION}s"), $(if [ "$ROUNDS" -ge 3 ]; then echo "median of rounds 2-$ROUNDS (round 1 below)"; else echo "median of $ROUNDS rounds"; fi), $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ); slow copy delay ${SLOW_DELAY_MS} ms/request; load average at the end:$(cut -d' ' -f1-3 /proc/loadavg | sed 's/^/ /')"
     echo
     echo "| path | requests/s | p50 ms | p99 ms | errors | proxy CPU us/req | backend CPU us/req | clone CPU us/req | rps vs HAProxy | p99 vs HAProxy | proxy CPU vs HAProxy | p99 vs parikshan-none |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

@@ -232,6 +232,29 @@ class DuplicatorIT {
     }
 
     @Test
+    void the_listen_queue_is_as_deep_as_the_host_allows_so_a_burst_of_connects_is_not_dropped() throws Exception {
+        java.nio.file.Path somaxconnFile = java.nio.file.Path.of("/proc/sys/net/core/somaxconn");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(somaxconnFile), "not Linux: no " + somaxconnFile);
+        int somaxconn = Integer.parseInt(java.nio.file.Files.readString(somaxconnFile).strip());
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        TrafficDuplicator proxy = proxy(config(production));
+        int port = proxy.localAddress().getPort();
+        Process ss;
+        try {
+            ss = new ProcessBuilder("ss", "-Hltn", "sport = :" + port).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("iproute2's ss is not installed: " + e.getMessage());
+            return;
+        }
+        String out = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(ss.waitFor()).as("ss: %s", out).isZero();
+        // a listening socket's Send-Q is its backlog, as the kernel applied it (capped at somaxconn)
+        String[] columns = out.split("\\s+");
+        assertThat(columns).as("ss line: %s", out).hasSizeGreaterThan(2);
+        assertThat(Integer.parseInt(columns[2])).as("listen backlog of %s (somaxconn %d)", out, somaxconn).isEqualTo(somaxconn);
+    }
+
+    @Test
     void a_thousand_connections_open_at_once_are_all_proxied_and_duplicated() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
         LoopbackServer clone = server(LoopbackServer.Behaviour.SUMMARY, 0);
