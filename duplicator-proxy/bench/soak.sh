@@ -2,8 +2,8 @@
 # Soak run of the traffic duplicator (bounded, loopback only; not a test).
 #
 # SOAK_SECONDS (default 600) of wrk at CONNS (default 1000) connections through one `parikshan proxy`
-# that feeds a fast clone (a second nginx) and a slow one (bench/SlowHttpServer.java, about a tenth
-# of the backend's capacity). This is the proxy a session runs, with clone servers standing in
+# that feeds a fast clone (a second nginx) and a slow one (bench/SlowHttpServer.java answering each
+# request SLOW_DELAY_MS, default 1000, after it came: 1000 requests/s at 1000 connections). This is the proxy a session runs, with clone servers standing in
 # for CRIU clones (a session's clones are restored containers; here they are local processes).
 # wrk runs in SEGMENT-second pieces, so client connections come and go (each new connection gets
 # new clone connections). Checked:
@@ -17,7 +17,7 @@
 # budget within each piece of the run.
 #
 # Usage: bench/soak.sh [results.md]
-#   env: SOAK_SECONDS=600 CONNS=1000 SEGMENT=120 WARMUP=120 BASE_PORT=21360 CONNECTION_BUDGET=16KiB GLOBAL_BUDGET=32MiB
+#   env: SOAK_SECONDS=600 CONNS=1000 SLOW_DELAY_MS=1000 SEGMENT=120 WARMUP=120 BASE_PORT=21360 CONNECTION_BUDGET=16KiB GLOBAL_BUDGET=32MiB
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -84,10 +84,8 @@ NGX
 nginx_conf backend "$P_BACKEND"; nginx_conf fastcopy "$P_FAST"
 wait_port "$P_BACKEND"; wait_port "$P_FAST"
 
-# the slow clone: a tenth of what the backend serves at CONNS connections
-wrk -t2 -c"$CONNS" -d5s "http://127.0.0.1:$P_BACKEND/" > "$WORK/direct.out"
-RPS_DIRECT=$(awk '/Requests\/sec:/ {printf "%d", $2}' "$WORK/direct.out")
-SLOW_DELAY_MS=$(( (10 * CONNS * 1000 + RPS_DIRECT - 1) / RPS_DIRECT ))
+# the slow clone answers each request SLOW_DELAY_MS after it came: CONNS*1000/SLOW_DELAY_MS requests/s at most
+SLOW_DELAY_MS="${SLOW_DELAY_MS:-1000}"
 # one request at a time per connection, small receive buffers: what it cannot take waits in the proxy's budget
 java -Xmx256m "$HERE/SlowHttpServer.java" "$P_SLOW" "$SLOW_DELAY_MS" "$WORK/www/index.html" 4096 > "$WORK/logs/slow.log" 2>&1 &
 PIDS+=($!)
