@@ -3,12 +3,16 @@
 #
 # SOAK_SECONDS (default 600) of wrk at CONNS (default 1000) connections through one `parikshan proxy`
 # that feeds a fast clone (a second nginx) and a slow one (bench/SlowHttpServer.java answering each
-# request SLOW_DELAY_MS, default 1000, after it came: 1000 requests/s at 1000 connections). This is the proxy a session runs, with clone servers standing in
-# for CRIU clones (a session's clones are restored containers; here they are local processes).
+# request SLOW_DELAY_MS, default 1000, after it came: 1000 requests/s at 1000 connections).
+# This is the proxy a session runs, with clone servers standing in for CRIU clones (a session's
+# clones are restored containers; here they are local processes).
 # wrk runs in SEGMENT-second pieces, so client connections come and go (each new connection gets
 # new clone connections). Checked:
 #   - production's answers: every answer a 200 with the backend's exact body (wrk Lua), 0 socket errors;
 #   - the proxy's RSS, sampled every 10 s: no growth after the warm-up (the first WARMUP seconds);
+#     the proxy's heap is fixed and touched at start (PK_JAVA_OPTS, default -Xms256m -Xmx256m
+#     -XX:+AlwaysPreTouch), else the JVM's first touches of its committed heap (a 64th of the
+#     host's memory at start) read as growth for many minutes;
 #   - the slow clone falls behind and is dropped and counted (desynced connections, dropped bytes),
 #     the fast clone never is, and neither clone ever sees a request cut by a hole (the fast clone
 #     got exactly production's bytes; the slow one logs any request not starting with "GET ").
@@ -17,7 +21,8 @@
 # budget within each piece of the run.
 #
 # Usage: bench/soak.sh [results.md]
-#   env: SOAK_SECONDS=600 CONNS=1000 SLOW_DELAY_MS=1000 SEGMENT=120 WARMUP=120 BASE_PORT=21360 CONNECTION_BUDGET=16KiB GLOBAL_BUDGET=32MiB
+#   env: SOAK_SECONDS=600 CONNS=1000 SLOW_DELAY_MS=1000 SEGMENT=120 WARMUP=120 BASE_PORT=21360 CONNECTION_BUDGET=16KiB
+#        GLOBAL_BUDGET=32MiB PK_JAVA_OPTS=
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -91,7 +96,8 @@ java -Xmx256m "$HERE/SlowHttpServer.java" "$P_SLOW" "$SLOW_DELAY_MS" "$WORK/www/
 PIDS+=($!)
 wait_port "$P_SLOW" "$WORK/logs/slow.log"
 
-java -Xmx512m -jar "$JAR" proxy --listen "127.0.0.1:$P_PK" --production "127.0.0.1:$P_BACKEND" \
+# shellcheck disable=SC2086 # PK_JAVA_OPTS is a word list
+java ${PK_JAVA_OPTS:--Xms256m -Xmx256m -XX:+AlwaysPreTouch} -jar "$JAR" proxy --listen "127.0.0.1:$P_PK" --production "127.0.0.1:$P_BACKEND" \
   --clone "fast=127.0.0.1:$P_FAST" --clone "slow=127.0.0.1:$P_SLOW" --metrics "127.0.0.1:$P_METRICS" \
   --connection-budget "$CONNECTION_BUDGET" --global-budget "$GLOBAL_BUDGET" > "$WORK/logs/proxy.log" 2>&1 &
 PIDS+=($!); PID_PK=$!
