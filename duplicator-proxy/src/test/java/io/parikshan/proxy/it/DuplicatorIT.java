@@ -337,6 +337,24 @@ class DuplicatorIT {
     }
 
     @Test
+    void a_clone_that_stops_reading_is_dropped_by_its_budget_not_hidden_in_the_kernels_send_buffer() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer stalled = server(LoopbackServer.Behaviour.STALL, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("stalled", stalled.address()))
+                .withBudgets(ByteSize.ofBytes(64 * 1024), ByteSize.ofMebibytes(16)));
+
+        // 1 MiB: more than the budget and a small send buffer hold, less than the megabytes Linux
+        // gives a loopback socket's send buffer by itself (where the clone's lag went unseen)
+        byte[] block = payload("", 16 * 1024, 11);
+        LoopbackClient.Exchange ex = LoopbackClient.stream(address(proxy), block, 64);
+        ByteBuffer answer = ByteBuffer.wrap(ex.answer());
+        assertThat(answer.getLong()).as("production got every byte").isEqualTo(ex.sentBytes());
+        await("the stalled clone dropped and counted", Duration.ofSeconds(30),
+                () -> metric("parikshan_clone_desynced_connections_total", "stalled") == 1);
+        assertThat(metric("parikshan_proxy_to_clone_dropped_bytes_total", "stalled")).isPositive();
+    }
+
+    @Test
     void memory_stays_within_the_budgets_while_one_gibibyte_passes_to_a_stalled_clone() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
         LoopbackServer stalled = server(LoopbackServer.Behaviour.STALL, 0);
