@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parikshan.proxy.CloneConnection;
 import io.parikshan.proxy.CloneRoute;
@@ -31,15 +30,16 @@ public final class CloneFeed implements CloneConnection {
     private enum State { CONNECTING, OPEN, CLOSED }
 
     /**
-     * The clone socket's send buffer (the kernel doubles it). Bytes in it count as taken by the
-     * clone, outside the budgets, and left to itself Linux grows it to {@code tcp_wmem}'s maximum
-     * (4 MiB) for a clone that reads slowly: a thousand slow clone connections then hold gigabytes
-     * of the host's TCP memory, the same memory production's sockets need, and the budgets never
-     * see the clone fall behind. Fixed and small, a lagging clone's bytes wait in the budgeted
-     * queue instead, and the clone is dropped when they exceed it. 32 KiB still streams gigabytes
-     * a second over loopback or a veth pair, where clones run.
+     * Most bytes a clone socket may hold that it has not sent yet ({@code TCP_NOTSENT_LOWAT}).
+     * Bytes in the socket count as taken by the clone, outside the budgets, and left to itself
+     * Linux lets a loopback socket queue megabytes for a clone that reads slowly: a thousand slow
+     * clone connections then hold gigabytes of the host's TCP memory, the memory production's
+     * sockets need, and the budgets never see the clone fall behind. With the unsent part capped,
+     * a lagging clone's bytes wait in the budgeted queue and the clone is dropped when they exceed
+     * it, while a clone that keeps up still streams at full speed (what is in flight is not capped).
+     * 128 KiB slowed a clone echoing a 24 MiB upload enough to miss DuplicatorIT's deadline.
      */
-    static final int CLONE_SEND_BUFFER_BYTES = 32 * 1024;
+    static final int CLONE_UNSENT_BYTES = 512 * 1024;
 
     /** Bytes of one chunk, when it arrived, and who waits for the clone to take it (sync strategy). */
     private record Chunk(int bytes, long arrivedNanos, Runnable onTaken) {
@@ -233,10 +233,7 @@ public final class CloneFeed implements CloneConnection {
             return;
         }
         state = State.OPEN;
-        try {
-            clone.config().setOption(ChannelOption.SO_SNDBUF, CLONE_SEND_BUFFER_BYTES);
-        } catch (RuntimeException e) { // closed meanwhile: its close listener accounts for it
-        }
+        Transport.capUnsent(clone, CLONE_UNSENT_BYTES);
         ByteBuf chunk;
         while ((chunk = waitingForConnect.poll()) != null) {
             clone.write(chunk).addListener(written);
