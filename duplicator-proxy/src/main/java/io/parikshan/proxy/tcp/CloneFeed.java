@@ -29,6 +29,18 @@ public final class CloneFeed implements CloneConnection {
 
     private enum State { CONNECTING, OPEN, CLOSED }
 
+    /**
+     * Most bytes a clone socket may hold that it has not sent yet ({@code TCP_NOTSENT_LOWAT}).
+     * Bytes in the socket count as taken by the clone, outside the budgets, and left to itself
+     * Linux lets a loopback socket queue megabytes for a clone that reads slowly: a thousand slow
+     * clone connections then hold gigabytes of the host's TCP memory, the memory production's
+     * sockets need, and the budgets never see the clone fall behind. With the unsent part capped,
+     * a lagging clone's bytes wait in the budgeted queue and the clone is dropped when they exceed
+     * it, while a clone that keeps up still streams at full speed (what is in flight is not capped).
+     * 128 KiB slowed a clone echoing a 24 MiB upload enough to miss DuplicatorIT's deadline.
+     */
+    static final int CLONE_UNSENT_BYTES = 512 * 1024;
+
     /** Bytes of one chunk, when it arrived, and who waits for the clone to take it (sync strategy). */
     private record Chunk(int bytes, long arrivedNanos, Runnable onTaken) {
     }
@@ -221,6 +233,7 @@ public final class CloneFeed implements CloneConnection {
             return;
         }
         state = State.OPEN;
+        Transport.capUnsent(clone, CLONE_UNSENT_BYTES);
         ByteBuf chunk;
         while ((chunk = waitingForConnect.poll()) != null) {
             clone.write(chunk).addListener(written);

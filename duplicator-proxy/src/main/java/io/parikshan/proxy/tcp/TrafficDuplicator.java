@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -46,6 +47,12 @@ public final class TrafficDuplicator implements Duplicator {
      * one loop, so more loops than cores only add context switches.
      */
     public static final int DEFAULT_IO_THREADS = Runtime.getRuntime().availableProcessors();
+    /**
+     * The listen backlog: as deep as the host allows ({@code net.core.somaxconn}, which the kernel
+     * caps it to anyway), so a burst of new clients waits in the accept queue instead of having its
+     * handshakes dropped and its SYNs retried a second later.
+     */
+    static final int LISTEN_BACKLOG = NetUtil.SOMAXCONN;
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
@@ -114,7 +121,7 @@ public final class TrafficDuplicator implements Duplicator {
             Channel server = new ServerBootstrap()
                     .group(acceptor, workers)
                     .channel(transport.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)

@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -70,6 +71,23 @@ public enum Transport {
         try {
             return ch.config().setOption(SO_RCVLOWAT, bytes);
         } catch (RuntimeException e) { // a socket already closed: nothing to batch
+            return false;
+        }
+    }
+
+    /**
+     * Caps the bytes {@code ch}'s socket accepts beyond what it has sent ({@code TCP_NOTSENT_LOWAT}):
+     * a write beyond it waits in the channel's own queue. Only on epoll channels; a no-op elsewhere.
+     *
+     * @return true if set
+     */
+    static boolean capUnsent(Channel ch, int bytes) {
+        if (!(ch instanceof EpollSocketChannel)) {
+            return false;
+        }
+        try {
+            return ch.config().setOption(EpollChannelOption.TCP_NOTSENT_LOWAT, (long) bytes);
+        } catch (RuntimeException e) { // a socket already closed: its close listener accounts for it
             return false;
         }
     }

@@ -13,7 +13,9 @@
  *   <li>{@link io.parikshan.proxy.tcp.CloneFeed}: one clone connection of one client connection,
  *   with its own byte-bounded queue. It never pauses the client; when it would exceed its
  *   budgets or its clone fails it closes the clone connection (counted as desynced) so the
- *   clone never sees a stream with a hole in it.</li>
+ *   clone never sees a stream with a hole in it. Its socket may hold little it has not sent
+ *   ({@code TCP_NOTSENT_LOWAT}), so a lagging clone's bytes show in the budgets, not in the
+ *   kernel's buffers.</li>
  *   <li>{@link io.parikshan.proxy.tcp.ConnectionComparison} (when answers are compared): feeds
  *   one connection's client bytes, production's answers and each clone's answers
  *   ({@link io.parikshan.proxy.tcp.CloneAnswerSink}) to the protocol's comparison in

@@ -232,6 +232,29 @@ class DuplicatorIT {
     }
 
     @Test
+    void the_listen_queue_is_as_deep_as_the_host_allows_so_a_burst_of_connects_is_not_dropped() throws Exception {
+        java.nio.file.Path somaxconnFile = java.nio.file.Path.of("/proc/sys/net/core/somaxconn");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(somaxconnFile), "not Linux: no " + somaxconnFile);
+        int somaxconn = Integer.parseInt(java.nio.file.Files.readAllLines(somaxconnFile).get(0).strip()); // not readString: /proc files have no size
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        TrafficDuplicator proxy = proxy(config(production));
+        int port = proxy.localAddress().getPort();
+        Process ss;
+        try {
+            ss = new ProcessBuilder("ss", "-Hltn", "sport = :" + port).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("iproute2's ss is not installed: " + e.getMessage());
+            return;
+        }
+        String out = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(ss.waitFor()).as("ss: %s", out).isZero();
+        // a listening socket's Send-Q is its backlog, as the kernel applied it (capped at somaxconn)
+        String[] columns = out.split("\\s+");
+        assertThat(columns).as("ss line: %s", out).hasSizeGreaterThan(2);
+        assertThat(Integer.parseInt(columns[2])).as("listen backlog of %s (somaxconn %d)", out, somaxconn).isEqualTo(somaxconn);
+    }
+
+    @Test
     void a_thousand_connections_open_at_once_are_all_proxied_and_duplicated() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
         LoopbackServer clone = server(LoopbackServer.Behaviour.SUMMARY, 0);
@@ -311,6 +334,24 @@ class DuplicatorIT {
         assertThat(slow.connections).allSatisfy(r -> assertThat(r.bytes).isLessThan((long) block.length * repeats));
         await("buffers given back", Duration.ofSeconds(10), () -> proxy.bufferedBytes() == 0);
         assertThat(metric("parikshan_buffer_lag_bytes", "stalled")).isZero();
+    }
+
+    @Test
+    void a_clone_that_stops_reading_is_dropped_by_its_budget_not_hidden_in_the_kernels_send_buffer() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        LoopbackServer stalled = server(LoopbackServer.Behaviour.STALL, 0);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("stalled", stalled.address()))
+                .withBudgets(ByteSize.ofBytes(64 * 1024), ByteSize.ofMebibytes(16)));
+
+        // 1 MiB: more than the budget and a small send buffer hold, less than the megabytes Linux
+        // gives a loopback socket's send buffer by itself (where the clone's lag went unseen)
+        byte[] block = payload("", 16 * 1024, 11);
+        LoopbackClient.Exchange ex = LoopbackClient.stream(address(proxy), block, 64);
+        ByteBuffer answer = ByteBuffer.wrap(ex.answer());
+        assertThat(answer.getLong()).as("production got every byte").isEqualTo(ex.sentBytes());
+        await("the stalled clone dropped and counted", Duration.ofSeconds(30),
+                () -> metric("parikshan_clone_desynced_connections_total", "stalled") == 1);
+        assertThat(metric("parikshan_proxy_to_clone_dropped_bytes_total", "stalled")).isPositive();
     }
 
     @Test
