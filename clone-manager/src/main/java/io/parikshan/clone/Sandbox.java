@@ -206,9 +206,10 @@ final class Sandbox {
                                    List<String> memberAddresses) {
         Path batch = names.stateDir().resolve("sandbox.rules");
         try {
-            String group = members.size() < 2 ? "" : "*nat\n" + String.join("\n", natRules(names)) + "\nCOMMIT\n"
-                    + "*raw\n" + String.join("\n", zoneRules(names, memberAddresses)) + "\nCOMMIT\n";
-            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n" + group);
+            String nat = members.size() < 2 ? "" : "*nat\n" + String.join("\n", natRules(names)) + "\nCOMMIT\n";
+            List<String> raw = rawRules(names, memberAddresses, egress);
+            Files.writeString(batch, "*filter\n" + String.join("\n", rules(names, members, egress)) + "\nCOMMIT\n" + nat
+                    + (raw.isEmpty() ? "" : "*raw\n" + String.join("\n", raw) + "\nCOMMIT\n"));
         } catch (IOException e) {
             throw new ParikshanException("cannot write the sandbox's rules to " + batch + ": " + e.getMessage());
         }
@@ -237,6 +238,26 @@ final class Sandbox {
             out.add("-I PREROUTING -i " + names.bridge() + " -d " + a.substring(0, a.indexOf('/')) + "/32 -m comment --comment "
                     + names.firewallComment() + " -j CT --zone " + conntrackZone(names));
         }
+        return out;
+    }
+
+    /**
+     * The raw table's rules, in insertion order: Docker 28 drops, in raw PREROUTING, every packet
+     * for a container's address that does not come from the container's own bridge, so the
+     * members' packets to production's addresses (and an allowed egress address on a Docker
+     * network) are accepted there first (inserted first, so below the zone rules, which must
+     * come before them).
+     */
+    static List<String> rawRules(CloneNames names, List<String> memberAddresses, List<AllowedEgress> egress) {
+        List<String> out = new ArrayList<>();
+        String tag = " -m comment --comment " + names.firewallComment();
+        for (String a : memberAddresses) {
+            out.add("-I PREROUTING -i " + names.bridge() + " -d " + a.substring(0, a.indexOf('/')) + "/32" + tag + " -j ACCEPT");
+        }
+        for (AllowedEgress e : egress) {
+            out.add("-I PREROUTING -i " + names.bridge() + " -d " + e.ip() + "/32 -p tcp --dport " + e.port() + tag + " -j ACCEPT");
+        }
+        out.addAll(zoneRules(names, memberAddresses));
         return out;
     }
 

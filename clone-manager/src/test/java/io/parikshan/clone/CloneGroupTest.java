@@ -42,6 +42,14 @@ class CloneGroupTest {
                 "-I PREROUTING -i " + owner.bridge() + " -d 172.20.0.2/32 -m comment --comment parikshan:web-c -j CT --zone "
                         + Sandbox.conntrackZone(owner));
         assertThat(Sandbox.conntrackZone(owner)).isBetween(1, 65000);
+        // Docker 28 drops packets for a container's address from another bridge in raw PREROUTING:
+        // the group's are accepted there, below the zone rules (inserted first)
+        List<String> raw = Sandbox.rawRules(owner, List.of("172.20.0.2/16"), List.of(AllowedEgress.parse("10.9.8.7:5432")));
+        assertThat(raw).hasSize(3);
+        assertThat(raw.get(0)).isEqualTo("-I PREROUTING -i " + owner.bridge()
+                + " -d 172.20.0.2/32 -m comment --comment parikshan:web-c -j ACCEPT");
+        assertThat(raw.get(1)).contains("-d 10.9.8.7/32 -p tcp --dport 5432").endsWith("-j ACCEPT");
+        assertThat(raw.get(2)).contains("-j CT --zone");
     }
 
     @Test
