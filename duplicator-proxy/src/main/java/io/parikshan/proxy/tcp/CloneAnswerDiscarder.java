@@ -14,13 +14,6 @@ import io.parikshan.proxy.metrics.CloneMetrics;
  */
 final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
 
-    /**
-     * Answers thrown away unseen are read once this many bytes are waiting (or at FIN), not one
-     * wake-up and one read per answer; the kernel still wakes us early when the socket's receive
-     * memory runs short, so the clone is never blocked by it.
-     */
-    static final int DISCARD_BATCH_BYTES = 32 * 1024;
-
     private final CloneMetrics metrics;
     private final CloneAnswerSink comparison;
 
