@@ -398,7 +398,11 @@ class FidelityIT {
         closeables.add(proxy);
         byte[] block = new byte[64 * 1024];
         new Random(2).nextBytes(block);
-        LoopbackClient.Exchange ex = LoopbackClient.stream(HostPort.of(proxy.localAddress()), block, 64); // 4 MiB
+        // Paced: the next block goes only once the clone has read the last one, so the clone's feed never
+        // holds more than a block and the budget that runs out is the comparison's (production's answer
+        // held while the clone says nothing), not the feed's (a clone slow to read, dropped as desynced).
+        LoopbackClient.Exchange ex = LoopbackClient.stream(HostPort.of(proxy.localAddress()), block, 64, // 4 MiB
+                written -> awaitQuietly(() -> clone.connections.size() == 1 && clone.connections.get(0).bytes >= written));
         assertThat(ex.answer().length).isEqualTo(block.length * 64);
         awaitSettled(proxy, registry, "late");
         CloneFidelity f = proxy.fidelity().clone("late").orElseThrow();
@@ -428,6 +432,17 @@ class FidelityIT {
     private static void awaitSettled(TrafficDuplicator proxy, PrometheusRegistry registry, String clone) throws InterruptedException {
         await("connections and comparisons settled", Duration.ofSeconds(60),
                 () -> proxy.activeConnections() == 0 && Scrape.value(registry, "parikshan_clone_active_connections", clone) == 0);
+    }
+
+    /** {@link #await} for a writer thread: gives up silently after 30 s, leaving the test's assertions to fail. */
+    private static void awaitQuietly(BooleanSupplier condition) {
+        try {
+            await("paced client", Duration.ofSeconds(30), condition);
+        } catch (AssertionError e) {
+            // the assertions after the stream say what went wrong
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {

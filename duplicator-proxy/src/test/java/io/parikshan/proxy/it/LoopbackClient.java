@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.LongConsumer;
 import java.util.zip.CRC32C;
 
 /** A real TCP client: sends a stream, half-closes, reads the whole answer. */
@@ -27,6 +28,14 @@ final class LoopbackClient {
 
     /** Sends {@code block} {@code repeats} times, then FIN; the answer is kept whole (keep it small for big streams). */
     static Exchange stream(HostPort to, byte[] block, long repeats) throws IOException {
+        return stream(to, block, repeats, written -> { });
+    }
+
+    /**
+     * As {@link #stream(HostPort, byte[], long)}, calling {@code afterBlock} on the writing thread with
+     * the bytes written so far after each block, so a test can pace the client (wait for a clone).
+     */
+    static Exchange stream(HostPort to, byte[] block, long repeats, LongConsumer afterBlock) throws IOException {
         try (Socket s = new Socket(to.host(), to.port())) {
             s.setSoTimeout(120_000);
             OutputStream out = s.getOutputStream();
@@ -36,6 +45,7 @@ final class LoopbackClient {
                 try {
                     for (long i = 0; i < repeats; i++) {
                         out.write(block);
+                        afterBlock.accept((i + 1) * block.length);
                     }
                     s.shutdownOutput();
                     writer.complete(null);
