@@ -3,9 +3,9 @@ package io.parikshan.contract;
 import java.util.Optional;
 
 /**
- * The actions of the probe agent's host-side control,
- * {@code java -jar parikshan-probe-agent.jar ACTION TARGET [ARG] [options]}, which the CLI runs as a
- * child process (options: {@link Contract#HOST_OPTION_DIR} and the other {@code HOST_OPTION_}s).
+ * The actions of the probe agent's host side (probe-control), {@code ACTION TARGET [ARG] [options]},
+ * which the CLI calls in-process (options: {@link Contract#HOST_OPTION_DIR} and the other
+ * {@code HOST_OPTION_}s).
  */
 public enum ProbeAction {
     /** Attach the agent to the target JVM. */

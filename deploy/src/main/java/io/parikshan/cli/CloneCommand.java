@@ -12,7 +12,7 @@ import io.parikshan.clone.CloneRequest;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.clone.PortPublication;
 import io.parikshan.contract.ParikshanException;
-import io.parikshan.session.ProbeAgentProcess;
+import io.parikshan.session.ProbeAgentHost;
 import io.parikshan.session.Session;
 import io.parikshan.session.SessionConfig;
 import java.io.PrintWriter;
@@ -114,8 +114,8 @@ final class CloneCommand implements Callable<Integer> {
                     + "reaches its clones itself (see 'parikshan status --json')");
         }
         SessionConfig config = sessionOptions.resolve(source, with, allowEgress);
-        ProbeAgentProcess agent = config.suites().isEmpty() ? null
-                : new ProbeAgentProcess(ProbeAgentProcess.locate(sessionOptions.agentJar), ProbeAgentProcess.DEFAULT_DIR);
+        ProbeAgentHost agent = config.suites().isEmpty() ? null
+                : new ProbeAgentHost(ProbeAgentHost.locate(sessionOptions.agentJar), ProbeAgentHost.DEFAULT_DIR);
         PrintWriter out = spec.commandLine().getOut();
         java.util.concurrent.atomic.AtomicReference<Session> made = new java.util.concurrent.atomic.AtomicReference<>();
         Thread hook = new Thread(() -> {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Spec;
 import io.parikshan.contract.Contract;
 import io.parikshan.contract.ParikshanException;
 import io.parikshan.contract.ProbeAction;
-import io.parikshan.session.ProbeAgentProcess;
+import io.parikshan.session.ProbeAgentHost;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -16,12 +16,12 @@ import java.util.List;
 
 /**
  * Options shared by the {@code parikshan probe} subcommands, and the hand-off to the probe agent's
- * host-side control ({@code java -jar parikshan-probe-agent.jar ...}), which attaches to the target
- * JVM. Running it as a child process keeps the agent (and its shaded Byte Buddy) out of the CLI.
+ * host side ({@link ProbeAgentHost}, in this JVM), which copies the agent jar into the target JVM and
+ * attaches to it.
  */
 final class ProbeAgentOptions {
 
-    static final String AGENT_JAR_ENV = ProbeAgentProcess.AGENT_JAR_ENV;
+    static final String AGENT_JAR_ENV = ProbeAgentHost.AGENT_JAR_ENV;
 
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
@@ -49,7 +49,7 @@ final class ProbeAgentOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--dir '" + dir + "' must be an absolute path inside the target, e.g. " + Contract.AGENT_DIR);
         }
-        ProbeAgentProcess.Result r = new ProbeAgentProcess(agentJar(), dir).run(action, target, more, force);
+        ProbeAgentHost.Result r = new ProbeAgentHost(agentJar(), dir).run(action, target, more, force);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         out.print(r.out());
@@ -68,13 +68,13 @@ final class ProbeAgentOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--dir '" + dir + "' must be an absolute path inside the target, e.g. " + Contract.AGENT_DIR);
         }
-        return new ProbeAgentProcess(agentJar(), dir).stream(action, target, more, force,
+        return new ProbeAgentHost(agentJar(), dir).stream(action, target, more, force,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
     Path agentJar() {
         try {
-            return ProbeAgentProcess.locate(agentJar);
+            return ProbeAgentHost.locate(agentJar);
         } catch (ParikshanException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

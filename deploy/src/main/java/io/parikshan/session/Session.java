@@ -61,7 +61,7 @@ public final class Session implements AutoCloseable {
     private final CloneRuntime runtime = new CloneRuntime();
     private final CloneManager cloneManager;
     private final CloneTeardown teardown;
-    private final ProbeAgentProcess agent;
+    private final ProbeAgentHost agent;
     private final SessionListener listener;
     private final ProductionEndpoint endpoint;
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -101,7 +101,7 @@ public final class Session implements AutoCloseable {
         }
     };
 
-    private Session(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentProcess agent,
+    private Session(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentHost agent,
                     SessionListener listener, ProductionEndpoint endpoint) {
         this.config = config;
         this.engine = engine;
@@ -129,22 +129,22 @@ public final class Session implements AutoCloseable {
      * @param agent the probe agent control, or null when no suites are given
      * @param out   where the session prints what it does
      */
-    public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentProcess agent,
+    public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentHost agent,
                                 PrintWriter out) {
         return start(config, engine, stateRoot, agent, out, s -> { });
     }
 
     /**
-     * As {@link #start(SessionConfig, DockerEngine, Path, ProbeAgentProcess, PrintWriter)}; {@code created}
+     * As {@link #start(SessionConfig, DockerEngine, Path, ProbeAgentHost, PrintWriter)}; {@code created}
      * gets the session before its first clone is made, so a signal half-way can close what exists.
      */
-    public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentProcess agent,
+    public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentHost agent,
                                 PrintWriter out, Consumer<Session> created) {
         return start(config, engine, stateRoot, agent, new ConsoleSessionListener(out), created);
     }
 
     /** As above, telling {@code listener} what the session does instead of printing it. */
-    public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentProcess agent,
+    public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentHost agent,
                                 SessionListener listener, Consumer<Session> created) {
         if (!config.suites().isEmpty() && agent == null) {
             throw new IllegalArgumentException("probe suites need the probe agent");
@@ -278,12 +278,12 @@ public final class Session implements AutoCloseable {
         if (config.suites().isEmpty()) {
             return;
         }
-        ProbeAgentProcess.Result attached = agent.run(ProbeAction.ATTACH, c.name(), List.of(), false);
+        ProbeAgentHost.Result attached = agent.run(ProbeAction.ATTACH, c.name(), List.of(), false);
         if (!attached.ok()) {
             throw new ParikshanException("cannot attach the probe agent to " + c.name() + ": " + attached.reason());
         }
         for (Path suite : config.suites()) {
-            ProbeAgentProcess.Result loaded = agent.run(ProbeAction.LOAD, c.name(), List.of(suite.toAbsolutePath().toString()), false);
+            ProbeAgentHost.Result loaded = agent.run(ProbeAction.LOAD, c.name(), List.of(suite.toAbsolutePath().toString()), false);
             if (!loaded.ok()) {
                 throw new ParikshanException("cannot load probe suite " + suite + " into " + c.name() + ": " + loaded.reason());
             }
@@ -378,7 +378,7 @@ public final class Session implements AutoCloseable {
 
     /** Keeps an old clone's final probe counts, then removes it. */
     private void retire(LiveClone old) {
-        ProbeCounts last = ProbeCounts.read(old.pid(), ProbeAgentProcess.DEFAULT_DIR);
+        ProbeCounts last = ProbeCounts.read(old.pid(), ProbeAgentHost.DEFAULT_DIR);
         if (last.invocations().isEmpty()) {
             last = old.lastProbes();
         }
@@ -390,7 +390,7 @@ public final class Session implements AutoCloseable {
     private void checkClones() {
         try {
             for (LiveClone c : slots.all()) {
-                c.lastProbes(ProbeCounts.read(c.pid(), ProbeAgentProcess.DEFAULT_DIR).orIfEmpty(c.lastProbes()));
+                c.lastProbes(ProbeCounts.read(c.pid(), ProbeAgentHost.DEFAULT_DIR).orIfEmpty(c.lastProbes()));
                 if (closed) {
                     continue;
                 }

@@ -14,7 +14,8 @@
  * moves clients from production's published port to the proxy; the control endpoint
  * ({@link io.parikshan.session.ControlServer}) serves {@code /metrics}, {@code /status} and
  * {@code POST /sync}, which {@code parikshan status} and {@code parikshan sync} use through the
- * session file in {@code <state-dir>/sessions/}.
+ * session file in {@code <state-dir>/sessions/}. {@link io.parikshan.session.ProbeAgentHost} runs the probe
+ * agent's host side (probe-control) in this JVM, which copies the agent jar into each clone and attaches.
  *
  * <p>Order of a start: endpoint, proxy (TCP, or UDP for {@code --port N/udp}), takeover, then the
  * clones one by one. The moment production is frozen for a clone's checkpoint the proxy starts

@@ -1,29 +1,29 @@
 package io.parikshan.agent;
 
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.loading.ClassInjector;
+
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
+import java.util.Set;
 
 /**
- * Puts the {@code io.parikshan.agent.boot} classes on the bootstrap class path, once per JVM. Must
- * run before any class referring to them is loaded by the agent's own class loader.
+ * Puts the {@code io.parikshan.agent.boot} classes on the bootstrap class path, once per JVM, with
+ * Byte Buddy's {@link ClassInjector.UsingInstrumentation} (a jar in {@code workDir}, appended to the
+ * bootstrap search and removed once its classes are loaded). Must run before any class referring to
+ * them is loaded by the agent's own class loader: their bytes are read as resources, never as classes.
  */
 final class BootstrapInjector {
 
     /** The newest boot class: an agent of an older build may have injected the others only. */
     static final String DISPATCHER = "io.parikshan.agent.boot.DiagDispatcher";
-    private static final String[] BOOT_CLASSES = {
-            "io/parikshan/agent/boot/ProbeDispatcher.class",
-            "io/parikshan/agent/boot/ProbeHandler.class",
-            "io/parikshan/agent/boot/DiagDispatcher.class",
-            "io/parikshan/agent/boot/DiagHandler.class",
-    };
+    private static final Set<String> BOOT_CLASSES = Set.of(
+            "io.parikshan.agent.boot.ProbeDispatcher",
+            "io.parikshan.agent.boot.ProbeHandler",
+            DISPATCHER,
+            "io.parikshan.agent.boot.DiagHandler");
 
     private BootstrapInjector() {
     }
@@ -33,23 +33,21 @@ final class BootstrapInjector {
             return;
         }
         Files.createDirectories(workDir);
-        Path jar = Files.createTempFile(workDir, "parikshan-boot-", ".jar");
-        jar.toFile().deleteOnExit();
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream jos = new JarOutputStream(out)) {
-            for (String name : BOOT_CLASSES) {
-                try (InputStream in = BootstrapInjector.class.getClassLoader().getResourceAsStream(name)) {
-                    if (in == null) {
-                        throw new IOException("agent jar lacks " + name + ": rebuild probe-agent");
-                    }
-                    jos.putNextEntry(new JarEntry(name));
-                    in.transferTo(jos);
-                    jos.closeEntry();
-                }
+        ClassFileLocator agentClasses = ClassFileLocator.ForClassLoader.of(BootstrapInjector.class.getClassLoader());
+        for (String name : BOOT_CLASSES) {
+            if (!agentClasses.locate(name).isResolved()) {
+                throw new IOException("agent jar lacks " + name + ": rebuild probe-agent");
             }
         }
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+        try {
+            ClassInjector.UsingInstrumentation.of(workDir.toFile(), ClassInjector.UsingInstrumentation.Target.BOOTSTRAP, inst)
+                    .injectRaw(BOOT_CLASSES, agentClasses);
+        } catch (RuntimeException e) {
+            throw new IOException("could not put " + DISPATCHER + " on the bootstrap class path through " + workDir
+                    + ": " + e.getMessage(), e);
+        }
         if (!onBootstrapPath()) {
-            throw new IOException("could not put " + DISPATCHER + " on the bootstrap class path from " + jar);
+            throw new IOException("could not put " + DISPATCHER + " on the bootstrap class path through " + workDir);
         }
     }
 

@@ -19,5 +19,8 @@
  * over a {@link io.parikshan.agent.WatchedCall} and writes events to a {@link io.parikshan.agent.DiagnosisLog}.
  * Ending resets the transformer and compares each class's code digest with the one from before.
  * threads ({@link io.parikshan.agent.ThreadReport}), heap dumps and JFR recordings need no advice.
+ *
+ * <p>Only this package and {@code boot} are in the agent jar; the host side that attaches it is the
+ * probe-control module ({@code io.parikshan.agent.host}).
  */
 package io.parikshan.agent;

@@ -1,5 +1,6 @@
 package io.parikshan.agent;
 
+import io.parikshan.agent.host.ProbeHostMain;
 import io.parikshan.probed.suites.GreetingSuite;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -7,16 +8,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * End to end in Docker: a greeting server JVM runs in a container of the host-/usr image (no JDK
- * tools used inside it); the host-side control (the agent jar run with java -jar, as
+ * tools used inside it); the host side (probe-control, called in this JVM as
  * {@code parikshan probe} does) finds the container's java process, copies the agent and suite in,
  * attaches across the namespaces, fires a suite, and reads results and metrics back.
  */
@@ -50,24 +50,12 @@ class DockerProbeIT {
     record Host(int status, String out, String err) {
     }
 
-    static Host control(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(TargetJvm.JAVA_17, "-jar", TargetJvm.AGENT_JAR.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).start();
-        p.getOutputStream().close();
-        var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "";
-            }
-        });
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("probe control " + args[0] + " did not finish within 60 s");
-        }
-        return new Host(p.exitValue(), out, err.join());
+    /** The host side, called in this JVM as {@code parikshan probe} calls it. */
+    static Host control(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = ProbeHostMain.run(TargetJvm.AGENT_JAR, args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Host(status, out.toString(), err.toString());
     }
 
     private static String get(String url) throws Exception {

@@ -1,5 +1,6 @@
 package io.parikshan.examples;
 
+import io.parikshan.agent.host.ProbeHostMain;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,8 @@ import javax.tools.ToolProvider;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -232,19 +235,16 @@ class SampleServiceProbeIT {
         return new Run(p.exitValue(), out.join().strip());
     }
 
-    /** The host-side probe control, as {@code parikshan probe} runs it. */
-    private static Run probe(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(JAVA_17, "-jar", AGENT_JAR.toAbsolutePath().toString()));
-        cmd.addAll(List.of(args));
-        return run(cmd, 60);
+    /** The probe agent's host side (probe-control), called in this JVM as {@code parikshan probe} calls it. */
+    private static Run probe(String... args) {
+        StringWriter output = new StringWriter();
+        PrintWriter both = new PrintWriter(output, true);
+        int status = ProbeHostMain.run(AGENT_JAR.toAbsolutePath(), args, both, both);
+        return new Run(status, output.toString().strip());
     }
 
     private static List<String> results(String container) {
-        try {
-            return probe("results", container, "--force").output().lines().toList();
-        } catch (IOException | InterruptedException e) {
-            return List.of(e.toString());
-        }
+        return probe("results", container, "--force").output().lines().toList();
     }
 
     private static String docker(String... args) throws IOException, InterruptedException {

@@ -1,19 +1,21 @@
 package io.parikshan.agent.host;
 
-import io.parikshan.contract.Contract;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.parikshan.clone.CloneRuntime;
+import io.parikshan.clone.DockerEngine;
+import io.parikshan.contract.ParikshanException;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Finds the Java process of a Parikshan clone (a runc container under Parikshan's own runc root)
- * or of a Docker container: its init pid, or its first java descendant.
+ * Finds the Java process of a Parikshan clone (a runc container under Parikshan's own runc root,
+ * asked through {@link CloneRuntime}) or of a Docker container (the engine's inspect, through
+ * {@link DockerEngine} at DOCKER_HOST or the default socket): its init pid, or its first java descendant.
  */
 public final class ContainerJvm {
 
@@ -35,67 +37,36 @@ public final class ContainerJvm {
                 + "); check `docker top " + container + "`");
     }
 
-    /** Where Parikshan's clones have their runc state (the clone manager's CloneRuntime.ROOT too). */
-    static final Path CLONES_RUNC_ROOT = Path.of(Contract.CLONES_RUNC_ROOT);
-
     static long initPid(String container) throws IOException {
         if (!container.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             throw new IllegalArgumentException("'" + container + "' is not a container name or id");
         }
-        if (Files.isDirectory(CLONES_RUNC_ROOT.resolve(container))) {
+        if (Files.isDirectory(CloneRuntime.ROOT.resolve(container))) {
             return clonePid(container);
         }
-        ProcessBuilder pb = new ProcessBuilder("docker", "inspect", "--format", "{{.State.Running}} {{.State.Pid}}",
-                container).redirectErrorStream(true);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            throw new IOException("cannot run the docker CLI (" + e.getMessage() + "): install docker or put it on PATH");
+        InspectContainerResponse.ContainerState state;
+        try (DockerEngine engine = DockerEngine.connect(null)) {
+            state = engine.inspect(container).orElseThrow(() -> new IOException("no container '" + container
+                    + "': see 'docker ps' for running containers")).getState();
+        } catch (RuntimeException e) {
+            throw new IOException("cannot inspect container '" + container + "' (" + e.getMessage()
+                    + "): is the Docker engine running? start it with deploy/host/setup.sh");
         }
-        String out;
-        try {
-            out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("docker inspect " + container + " did not answer within 30 s");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while inspecting " + container);
-        }
-        if (p.exitValue() != 0) {
-            throw new IOException("no container '" + container + "': " + out.lines().findFirst().orElse(""));
-        }
-        String[] parts = out.split(" ");
-        if (parts.length != 2 || !"true".equals(parts[0]) || "0".equals(parts[1])) {
+        Long pid = state.getPidLong();
+        if (!Boolean.TRUE.equals(state.getRunning()) || pid == null || pid == 0) {
             throw new IOException("container '" + container + "' is not running; start it first");
         }
-        return Long.parseLong(parts[1]);
+        return pid;
     }
 
-    /** A clone's init pid from runc's state ({@code "pid": N, "status": "running"}). */
+    /** A clone's init pid from the clones' own runc. */
     private static long clonePid(String clone) throws IOException {
-        String out = run(List.of("runc", "--root", CLONES_RUNC_ROOT.toString(), "state", clone), "runc state " + clone);
-        java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\"pid\":\\s*(\\d+)").matcher(out);
-        if (!out.contains("\"status\": \"running\"") || !pid.find() || pid.group(1).equals("0")) {
-            throw new IOException("clone '" + clone + "' is not running; see 'parikshan list'");
-        }
-        return Long.parseLong(pid.group(1));
-    }
-
-    private static String run(List<String> command, String what) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                p.destroyForcibly();
-                throw new IOException(what + " failed: " + out.strip().lines().reduce((a, b) -> b).orElse(""));
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + what);
+            return new CloneRuntime().state(clone).filter(CloneRuntime.State::running)
+                    .orElseThrow(() -> new IOException("clone '" + clone + "' is not running; see 'parikshan list'"))
+                    .pid();
+        } catch (ParikshanException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 

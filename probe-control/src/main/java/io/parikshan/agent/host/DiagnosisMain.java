@@ -4,7 +4,7 @@ import io.parikshan.contract.Contract;
 import io.parikshan.contract.ProbeAction;
 
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +40,7 @@ final class DiagnosisMain {
     private DiagnosisMain() {
     }
 
-    static int run(ProbeAction action, String[] args, Path agentJar, PrintStream out, PrintStream err) {
+    static int run(ProbeAction action, String[] args, Path agentJar, PrintWriter out, PrintWriter err) {
         boolean json = List.of(args).contains("--json");
         try {
             return runOrThrow(action, args, agentJar, json, out, err);
@@ -53,7 +53,7 @@ final class DiagnosisMain {
         }
     }
 
-    private static void fail(ProbeAction action, boolean json, String message, PrintStream out, PrintStream err) {
+    private static void fail(ProbeAction action, boolean json, String message, PrintWriter out, PrintWriter err) {
         err.println("parikshan probe " + action.wireName() + ": " + message);
         if (json) {
             out.println("{\"ok\":false,\"command\":" + JsonLine.quote("probe " + action.wireName()) + ",\"error\":"
@@ -67,8 +67,8 @@ final class DiagnosisMain {
         }
     }
 
-    private static int runOrThrow(ProbeAction action, String[] args, Path agentJar, boolean json, PrintStream out,
-                                  PrintStream err) throws UsageException, ProbeControlException, IOException {
+    private static int runOrThrow(ProbeAction action, String[] args, Path agentJar, boolean json, PrintWriter out,
+                                  PrintWriter err) throws UsageException, ProbeControlException, IOException {
         List<String> positional = new ArrayList<>();
         Map<String, String> opts = new LinkedHashMap<>();
         boolean force = false;

@@ -2,9 +2,8 @@ package io.parikshan.agent.host;
 
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,10 +17,10 @@ class ProbeHostMainTest {
 
     @Test
     void unknownActionIsBadUsage() {
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = ProbeHostMain.run(new String[] {"report", "pid:1"}, new PrintStream(new ByteArrayOutputStream()),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        StringWriter err = new StringWriter();
+        int status = ProbeHostMain.run(DiagnosisMainTest.AGENT_JAR, new String[] {"report", "pid:1"},
+                new PrintWriter(new StringWriter()), new PrintWriter(err, true));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("parikshan probe: unknown action 'report': usage:");
+        assertThat(err.toString()).startsWith("parikshan probe: unknown action 'report': usage:");
     }
 }

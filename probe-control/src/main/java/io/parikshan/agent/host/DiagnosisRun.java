@@ -7,7 +7,7 @@ import io.parikshan.contract.ProbeAction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,14 +32,14 @@ final class DiagnosisRun {
     private final JvmTarget target;
     private final boolean force;
     private final boolean json;
-    private final PrintStream out;
-    private final PrintStream err;
+    private final PrintWriter out;
+    private final PrintWriter err;
     private final String id = "d" + UUID.randomUUID().toString().substring(0, 8);
     private volatile Path logOnHost;
     private volatile boolean started;
     private volatile boolean ended;
 
-    DiagnosisRun(ProbeControl control, JvmTarget target, boolean force, boolean json, PrintStream out, PrintStream err) {
+    DiagnosisRun(ProbeControl control, JvmTarget target, boolean force, boolean json, PrintWriter out, PrintWriter err) {
         this.control = control;
         this.target = target;
         this.force = force;
@@ -169,13 +169,14 @@ final class DiagnosisRun {
         print(line, text, out);
     }
 
-    private void print(String line, String text, PrintStream human) {
+    private void print(String line, String text, PrintWriter human) {
         if (json) {
             out.println(line);
         } else if (text != null) {
             human.println(text);
         }
         out.flush();
+        human.flush();
     }
 
     private void sendEnd() throws ProbeControlException {

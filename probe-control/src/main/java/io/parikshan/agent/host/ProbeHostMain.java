@@ -5,8 +5,7 @@ import io.parikshan.contract.Contract;
 import io.parikshan.contract.ProbeAction;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.URISyntaxException;
+import java.io.PrintWriter;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +16,8 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * {@code java -jar parikshan-probe-agent.jar <action> <target> [...]}: the host-side control that
- * {@code parikshan probe} runs. A target is a Docker container name or id, or {@code pid:<n>}.
+ * The host side's command line, which {@code parikshan probe} and the session call in-process with the
+ * agent jar to put into the target. A target is a Docker container name or id, or {@code pid:<n>}.
  *
  * <pre>
  * attach  TARGET [--metrics [HOST:]PORT]
@@ -31,7 +30,7 @@ import java.util.stream.Collectors;
  * </pre>
  * Targets without the clone marker are refused before anything is attached or copied, unless
  * {@code --force} (for a test JVM of one's own, never production).
- * Exit status: 0 done, 1 the action failed, 2 bad usage.
+ * Status: 0 done, 1 the action failed, 2 bad usage.
  */
 public final class ProbeHostMain {
 
@@ -43,15 +42,17 @@ public final class ProbeHostMain {
     private ProbeHostMain() {
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
-    }
-
-    public static int run(String[] args, PrintStream out, PrintStream err) {
+    /**
+     * Runs one action; what it says goes to {@code out} and {@code err}.
+     *
+     * @param agentJar the probe agent jar on the host, copied into the target before each attach
+     * @return 0 done, 1 the action failed, 2 bad usage
+     */
+    public static int run(Path agentJar, String[] args, PrintWriter out, PrintWriter err) {
         if (args.length > 0) {
             Optional<ProbeAction> diag = ProbeAction.ofWire(args[0]).filter(DiagnosisMain.ACTIONS::contains);
             if (diag.isPresent()) {
-                return DiagnosisMain.run(diag.get(), Arrays.copyOfRange(args, 1, args.length), ownJar(), out, err);
+                return DiagnosisMain.run(diag.get(), Arrays.copyOfRange(args, 1, args.length), agentJar, out, err);
             }
         }
         List<String> positional = new ArrayList<>();
@@ -92,7 +93,7 @@ public final class ProbeHostMain {
         }
         ProbeAction action = parsed.get();
         try {
-            ProbeControl control = new ProbeControl(ownJar(), dir);
+            ProbeControl control = new ProbeControl(agentJar, dir);
             JvmTarget target = resolve(positional.get(1));
             String forced = force ? "," + Contract.AGENT_OPTION_FORCE : "";
             AgentReply reply;
@@ -155,7 +156,7 @@ public final class ProbeHostMain {
         return ContainerJvm.find(target);
     }
 
-    private static void notice(JvmTarget target, AgentReply reply, PrintStream err) {
+    private static void notice(JvmTarget target, AgentReply reply, PrintWriter err) {
         if (reply.has("java ")) {
             String version = reply.value("java ").split(" ")[0];
             ProbeControl.dynamicLoadingNotice(target, version).ifPresent(err::println);
@@ -163,7 +164,7 @@ public final class ProbeHostMain {
     }
 
     private static void printResults(ProbeControl control, JvmTarget target, boolean junit, boolean metrics,
-                                     PrintStream out) throws IOException {
+                                     PrintWriter out) throws IOException {
         Path dir = target.hostPath(control.dir());
         if (metrics) {
             Path m = dir.resolve(Contract.METRICS_FILE);
@@ -184,14 +185,6 @@ public final class ProbeHostMain {
             if (Files.isRegularFile(log)) {
                 out.print(Files.readString(log));
             }
-        }
-    }
-
-    private static Path ownJar() {
-        try {
-            return Path.of(ProbeHostMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException | SecurityException e) {
-            throw new IllegalStateException("cannot locate the probe agent jar: " + e.getMessage(), e);
         }
     }
 }

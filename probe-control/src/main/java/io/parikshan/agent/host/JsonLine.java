@@ -1,6 +1,6 @@
 package io.parikshan.agent.host;
 
-/** Reads a top-level string member of the agent's flat JSON lines (the host side carries no JSON library). */
+/** Reads a top-level string member of the agent's flat JSON lines (its events): all that the tail needs of them. */
 final class JsonLine {
 
     private JsonLine() {
