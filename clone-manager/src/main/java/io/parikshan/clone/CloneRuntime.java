@@ -26,7 +26,7 @@ public final class CloneRuntime {
     public static final Path ROOT = Path.of(Contract.CLONES_RUNC_ROOT);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
 
     /** What runc says of a clone. */
     public record State(long pid, String status) {

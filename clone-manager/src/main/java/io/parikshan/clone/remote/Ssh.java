@@ -21,6 +21,9 @@ public final class Ssh {
     /** ssh's own exit code; a remote command's is passed through. */
     static final int SSH_FAILED = 255;
 
+    /** Where ssh keeps its shared connections: one TCP and key exchange for a clone's many commands. */
+    static final Path CONTROL_DIR = Path.of("/run/parikshan/ssh");
+
     private final TestHostAddress target;
     private final Path config;
 
@@ -32,6 +35,11 @@ public final class Ssh {
 
     public TestHostAddress target() {
         return target;
+    }
+
+    /** The ssh_config file given, or null for the user's own. */
+    public Path config() {
+        return config;
     }
 
     /** Fails with one line when the test host cannot be reached or does not let this host in. */
@@ -59,18 +67,103 @@ public final class Ssh {
         return run(List.of("sh", "-c", script), timeout);
     }
 
+    /**
+     * Runs {@code local}'s standard output into {@code command} there (a tar pipe, say); fails
+     * with what either side said.
+     *
+     * @return what the remote command printed
+     */
+    public HostCommand.Result pipe(List<String> local, List<String> command, Duration timeout, String what) {
+        ProcessBuilder from = new ProcessBuilder(local).redirectError(ProcessBuilder.Redirect.DISCARD);
+        ProcessBuilder to = new ProcessBuilder(sshCommand(command));
+        List<Process> p;
+        try {
+            p = ProcessBuilder.startPipeline(List.of(from, to));
+        } catch (java.io.IOException e) {
+            throw new ParikshanException(what + " failed: " + local.get(0) + " or ssh could not be started (" + e.getMessage() + ")");
+        }
+        Process sender = p.get(0);
+        Process receiver = p.get(1);
+        try {
+            java.util.concurrent.CompletableFuture<String> out = drain(receiver.getInputStream());
+            java.util.concurrent.CompletableFuture<String> err = drain(receiver.getErrorStream());
+            if (!receiver.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                sender.destroyForcibly();
+                receiver.destroyForcibly();
+                throw new ParikshanException(what + " did not finish within " + timeout.toSeconds() + " s");
+            }
+            sender.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            HostCommand.Result r = new HostCommand.Result(command, receiver.exitValue(), out.join(), err.join());
+            if (r.exitCode() == SSH_FAILED) {
+                failure(target, r.stderr()).ifPresent(f -> {
+                    throw new ParikshanException(f);
+                });
+            }
+            if (!r.ok() || sender.exitValue() != 0) {
+                throw new ParikshanException(what + " failed: " + (r.ok() ? local.get(0) + " exit code " + sender.exitValue() : r.reason()));
+            }
+            return r;
+        } catch (InterruptedException e) {
+            sender.destroyForcibly();
+            receiver.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new ParikshanException("interrupted while " + what);
+        }
+    }
+
+    private static java.util.concurrent.CompletableFuture<String> drain(java.io.InputStream in) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (in) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                return "";
+            }
+        });
+    }
+
+    /** The ssh command with its options, as rsync's {@code -e} takes it (its words split on spaces, quotes kept). */
+    public String rsh() {
+        List<String> words = new ArrayList<>(List.of("ssh"));
+        words.addAll(options());
+        return String.join(" ", words.stream().map(Ssh::quote).toList());
+    }
+
+    /** {@code user@host:path} for rsync. */
+    public String remotePath(Path path) {
+        return target.destination() + ":" + path;
+    }
+
     List<String> sshCommand(List<String> command) {
         List<String> c = new ArrayList<>(List.of("ssh"));
+        c.addAll(options());
+        c.addAll(List.of(target.destination(), "--"));
+        // ssh joins its arguments with spaces for the remote shell: each word is quoted on its own
+        c.add(String.join(" ", command.stream().map(Ssh::quote).toList()));
+        return c;
+    }
+
+    private List<String> options() {
+        List<String> c = new ArrayList<>();
         if (config != null) {
             c.addAll(List.of("-F", config.toString()));
         }
         c.addAll(List.of("-p", Integer.toString(target.port()),
                 "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=5",
-                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR",
-                target.destination(), "--"));
-        // ssh joins its arguments with spaces for the remote shell: each word is quoted on its own
-        c.add(String.join(" ", command.stream().map(Ssh::quote).toList()));
+                "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR"));
+        if (java.nio.file.Files.isDirectory(CONTROL_DIR)) {
+            c.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + CONTROL_DIR + "/%C", "-o", "ControlPersist=60"));
+        }
         return c;
+    }
+
+    /** Lets later calls share one connection (ssh's ControlMaster), in a root-only directory. */
+    public static void shareConnections() {
+        try {
+            java.nio.file.Files.createDirectories(CONTROL_DIR);
+            java.nio.file.Files.setPosixFilePermissions(CONTROL_DIR, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (java.io.IOException e) {
+            // without it every command opens its own connection: slower, not wrong
+        }
     }
 
     /** The word as the remote POSIX shell reads it back unchanged. */

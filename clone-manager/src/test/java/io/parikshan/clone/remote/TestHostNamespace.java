@@ -93,7 +93,9 @@ public final class TestHostNamespace implements AutoCloseable {
                     "mount -t tmpfs " + name + "-nodocker /var/lib/docker",
                     "if [ -S /run/docker.sock ]; then mount --bind /dev/null /run/docker.sock; fi",
                     "exec /usr/sbin/sshd -D -e -f " + dir.resolve("sshd_config"));
-            Process sshd = new ProcessBuilder("ip", "netns", "exec", name, "unshare", "-m", "--propagation", "private", "sh", "-c", inside)
+            // nsenter, not 'ip netns exec', which mounts a fresh /sys without the cgroup hierarchies runc needs
+            Process sshd = new ProcessBuilder("nsenter", "--net=/run/netns/" + name, "unshare", "-m", "--propagation", "private",
+                    "sh", "-c", inside)
                     .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();
             TestHostNamespace t = new TestHostNamespace(name, host, test, dir, sshd);
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
