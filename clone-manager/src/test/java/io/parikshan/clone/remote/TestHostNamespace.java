@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Assumptions;
 public final class TestHostNamespace implements AutoCloseable {
 
     public static final String ALIAS = "pk-testhost";
+    /** Where a test host's sandboxes take their subnets. */
+    static final String SANDBOX_SUBNETS = "10.213.0.0/16";
     private static final Duration STEP = Duration.ofSeconds(20);
 
     public final String name;
@@ -85,6 +87,9 @@ public final class TestHostNamespace implements AutoCloseable {
             sh("ip addr add " + host + "/30 dev " + name + "a && ip link set " + name + "a up");
             sh("ip -n " + name + " addr add " + test + "/30 dev " + name + "b && ip -n " + name + " link set " + name
                     + "b up && ip -n " + name + " link set lo up");
+            // production's host routes the test hosts' sandbox subnets to it, as a network where the test
+            // host is reachable both ways would: so only the sandbox's rules keep a clone's packets in
+            sh("ip route replace " + SANDBOX_SUBNETS + " via " + test + " dev " + name + "a");
             sh("mkdir -p /run/sshd");
             String inside = String.join(" && ",
                     "mkdir -p /run/parikshan /var/lib/parikshan /var/lib/docker",
