@@ -223,11 +223,13 @@ public final class CloneManager {
             // On one host the images stay where CRIU wrote them (memory); the clone's root is
             // production's image layers under its own copy of the writable layer.
             long imageBytes = 0;
+            long sentLayers = 0;
             if (site != null) {
                 // to the test host: the layers it lacks, then the images from memory to memory
                 front.imageBytes = treeSize(front.images);
                 imageBytes = front.imageBytes;
                 TestHostSite.Layers layers = site.layers(front.lowerDirs);
+                sentLayers = layers.sentBytes();
                 site.sendImages(names, front.images);
                 site.mountRoot(names, layers.lowerDirs(), marker(cloneName, prodName));
                 clock.finish(Doctor.human(imageBytes) + " of checkpoint images sent from memory to test host "
@@ -295,7 +297,8 @@ public final class CloneManager {
                         group.size() > 1 ? m.productionAddresses() : List.of(), cut.frozenNanos().get(i) / 1_000_000));
             }
             return new CloneReport(cloneName, cloneName, prodName, network, front.ip, addresses, clock.millis(),
-                    frozenMillis, clock.totalMillis(), imageBytes, front.preCopied, warnings, members, request.egress());
+                    frozenMillis, clock.totalMillis(), imageBytes, front.preCopied, warnings, members, request.egress(),
+                    site == null ? null : site.ssh().target().toString(), site == null ? 0 : front.preCopied + delta + sentLayers + imageBytes);
         } catch (IOException e) {
             forget(abandon);
             throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));

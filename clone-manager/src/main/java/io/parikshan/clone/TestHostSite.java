@@ -53,6 +53,7 @@ final class TestHostSite {
     TestHostSite(Ssh ssh, Path stateRoot) {
         this.ssh = ssh;
         this.stateRoot = stateRoot;
+        Ssh.shareConnections(); // a clone there takes some twenty commands: one connection for all
     }
 
     Ssh ssh() {

@@ -23,6 +23,10 @@ final class TestHostOptions {
     }
 
     Ssh ssh() {
+        return ssh(on, sshConfig);
+    }
+
+    static Ssh ssh(String on, Path sshConfig) {
         if (sshConfig != null && !Files.isReadable(sshConfig)) {
             throw new ParikshanException("--ssh-config " + sshConfig + " cannot be read; give an ssh_config file root can read");
         }

@@ -133,6 +133,15 @@ public final class Ssh {
         return target.destination() + ":" + path;
     }
 
+    /** The ssh command line that runs {@code command} there, for callers that stream it themselves ({@code -t}: a terminal). */
+    public List<String> command(List<String> command, boolean tty) {
+        List<String> c = sshCommand(command);
+        if (tty) {
+            c.add(1, "-t");
+        }
+        return c;
+    }
+
     List<String> sshCommand(List<String> command) {
         List<String> c = new ArrayList<>(List.of("ssh"));
         c.addAll(options());
