@@ -11,7 +11,7 @@
 #   - /etc/criu/runc.conf; /etc/docker/daemon.json when it holds only what setup.sh wrote
 #   - iptables/ip6tables: Docker's chains and rules, every rule whose comment starts with
 #     parikshan (sandbox DROP rules, the session's nat REDIRECT rules): iptables-clean.sh
-#   - bridges docker0, br-*, pk*
+#   - bridges docker0, br-*, pk*; test hosts the tests made (network namespaces pk-th*, their sshd)
 # Kept: Debian packages, the downloaded engines (/var/cache/parikshan/engines), CRIU's build
 # (/var/cache/parikshan/criu) and /usr/local/sbin/criu; --all removes those three too.
 # Prints what it removes; idempotent; exits 0 when there was nothing to do.
@@ -154,6 +154,15 @@ if [[ -n $ipt_out ]]; then printf '%s\n' "$ipt_out"; done_any=1; fi
 for link in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
   if [[ $link == docker0 || $link == br-* || $link == pk* ]]; then act "delete bridge $link" ip link delete "$link"; fi
 done
+# test hosts the tests make as network namespaces (pk-th*): their sshd, then the namespace and its veth
+terminate "test hosts' sshd" $(pids_cmd '^(/usr/sbin/)?sshd -D -e -f /tmp/pk-th')
+for ns in $(ip netns list 2>/dev/null | awk '{print $1}'); do
+  if [[ $ns == pk-th* ]]; then act "delete test host namespace $ns" ip netns delete "$ns"; fi
+done
+for link in $(ip -o link show type veth 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+  if [[ $link == pk-th* ]]; then act "delete test host link $link" ip link delete "$link"; fi
+done
+for d in /tmp/pk-th*; do [[ -e $d ]] && remove "$d"; done
 
 if ((done_any)); then
   if ((dry)); then step "dry run: nothing was changed"

@@ -34,6 +34,8 @@ PACKAGES=(
   # real servers and clients used by tests, benchmarks and the demo
   curl redis-server redis-tools wrk haproxy nginx-light busybox prometheus dnsmasq-base bind9-dnsutils
   mariadb-server mariadb-client memcached sqlite3
+  # test hosts (network namespaces with an sshd of their own) for clones on another host
+  openssh-server
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -16,11 +16,11 @@ import java.util.List;
 public final class CloneInventory {
 
     /** One clone as {@code parikshan list} shows it. */
-    public record CloneInfo(String name, String production, long ageSeconds, String status, List<String> addresses) {
+    public record CloneInfo(String name, String production, long ageSeconds, String status, List<String> addresses,
+                            String testHost) {
     }
 
     private final Path stateRoot;
-    private final CloneRuntime runtime = new CloneRuntime();
 
     public CloneInventory(Path stateRoot) {
         this.stateRoot = stateRoot;
@@ -39,9 +39,11 @@ public final class CloneInventory {
                     if (r.isEmpty()) {
                         continue; // being made, or half-removed: destroy --all finds it
                     }
-                    String status = runtime.state(names.cloneName()).map(CloneRuntime.State::status).orElse("gone");
+                    CloneRuntime where = CloneRuntime.of(names.cloneName(), stateRoot);
+                    String status = where.state(names.cloneName()).map(CloneRuntime.State::status).orElse("gone");
                     out.add(new CloneInfo(names.cloneName(), r.get().production(),
-                            Math.max(0, now - r.get().createdEpochSeconds()), status, r.get().addresses()));
+                            Math.max(0, now - r.get().createdEpochSeconds()), status, r.get().addresses(),
+                            where.testHost().orElse(null)));
                 }
             } catch (IOException e) {
                 throw new ParikshanException("cannot list " + dir + ": " + e.getMessage());

@@ -87,19 +87,27 @@ public final class CloneManager {
             return t;
         });
         List<CloneMember> group;
+        TestHostSite site = request.testHost() == null ? null : new TestHostSite(request.testHost(), stateRoot);
+        if (site != null && (!request.with().isEmpty() || !request.egress().isEmpty())) {
+            throw new ParikshanException("--on " + request.testHost().target() + " clones one container: --with and "
+                    + "--allow-egress work on this host only for now; clone the group here, or the front alone there");
+        }
         try {
             CompletableFuture<Void> host = CompletableFuture.runAsync(doctor::requireAll, side);
+            CompletableFuture<Void> testHost = site == null ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.runAsync(site::requireReady, side);
             List<CompletableFuture<Planning>> planning = new ArrayList<>();
             planning.add(planning(request.source(), request.name(), side));
             for (String dep : request.with()) {
                 planning.add(planning(dep, null, side));
             }
-            join(host); // the host's problems first, then what the user asked for
+            join(host); // the host's problems first, then the test host's, then what the user asked for
+            join(testHost);
             group = new ArrayList<>();
-            CloneMember front = plan(join(planning.get(0)), request.name(), null);
+            CloneMember front = plan(join(planning.get(0)), request.name(), null, site != null);
             group.add(front);
             for (int i = 1; i < planning.size(); i++) {
-                group.add(plan(join(planning.get(i)), null, front));
+                group.add(plan(join(planning.get(i)), null, front, false));
             }
             GroupRules.check(request, group);
             ClonePorts.requireFree(request.publish());
@@ -155,12 +163,21 @@ public final class CloneManager {
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
             // the owner names its members before any of them exists: a teardown after a crash finds them
             GroupRules.writeMembers(names, group.subList(1, group.size()).stream().map(m -> m.names.cloneName()).toList());
-            String network = sandbox.create(names, group.stream().map(m -> m.names).toList(), request.egress(),
-                    group.size() > 1 ? group.stream().flatMap(m -> m.productionAddresses().stream()).toList() : List.of());
-            for (CloneMember m : group) {
-                prepare(m);
+            String network;
+            String testHostNet = null;
+            if (site != null) {
+                site.record(names); // before anything is made there: a rollback finds it
+                testHostNet = site.sandbox(names);
+                network = "bridge " + names.bridge() + " (" + testHostNet + ".0/24) on test host " + site.ssh().target();
+                prepare(front, site);
+            } else {
+                network = sandbox.create(names, group.stream().map(m -> m.names).toList(), request.egress(),
+                        group.size() > 1 ? group.stream().flatMap(m -> m.productionAddresses().stream()).toList() : List.of());
+                for (CloneMember m : group) {
+                    prepare(m, null);
+                }
+                GroupRules.addPeerNames(group);
             }
-            GroupRules.addPeerNames(group);
             clock.finish("network " + network + ", bundle from production's OCI spec"
                     + (group.size() > 1 ? " for each of " + group.size() + " members" : ""));
 
@@ -174,10 +191,11 @@ public final class CloneManager {
                 }
                 long preCopied = 0;
                 for (CloneMember m : group) {
-                    m.preCopied = copyFiles(m.prodUpper, m.names.upperDir(), m.mounts);
+                    m.preCopied = copyFiles(m, site);
                     preCopied += m.preCopied;
                 }
-                clock.finish(Doctor.human(preCopied) + " copied while production runs (and runc starts)");
+                clock.finish(Doctor.human(preCopied) + " copied while production runs (and runc starts)"
+                        + (site == null ? "" : ", to test host " + site.ssh().target()));
 
                 // independent, so side by side: the file delta adds nothing to the frozen window
                 clock.start(ClonePhase.DELTA_COPY);
@@ -187,7 +205,7 @@ public final class CloneManager {
                 for (int i = 0; i < group.size(); i++) {
                     CloneMember m = group.get(i);
                     parts.add(new GroupCut.Part(m.prodName, started.get(i), m.prod.getState().getPidLong(),
-                            () -> copyFiles(m.prodUpper, m.names.upperDir(), m.mounts)));
+                            () -> copyFiles(m, site)));
                 }
                 cut = GroupCut.dump(parts, progress::productionFrozen);
             } finally {
@@ -205,13 +223,28 @@ public final class CloneManager {
             // On one host the images stay where CRIU wrote them (memory); the clone's root is
             // production's image layers under its own copy of the writable layer.
             long imageBytes = 0;
-            for (CloneMember m : group) {
-                m.imageBytes = treeSize(m.images);
-                imageBytes += m.imageBytes;
-                writeMarker(m.names.upperDir(), m.names.cloneName(), m.prodName);
-                CloneRootfs.mount(m.names, m.lowerDirs);
+            long sentLayers = 0;
+            if (site != null) {
+                // to the test host: the layers it lacks, then the images from memory to memory
+                front.imageBytes = treeSize(front.images);
+                imageBytes = front.imageBytes;
+                TestHostSite.Layers layers = site.layers(front.lowerDirs);
+                sentLayers = layers.sentBytes();
+                site.sendImages(names, front.images);
+                site.mountRoot(names, layers.lowerDirs(), marker(cloneName, prodName));
+                clock.finish(Doctor.human(imageBytes) + " of checkpoint images sent from memory to test host "
+                        + site.ssh().target() + "'s memory and deleted here, " + Doctor.human(layers.sentBytes())
+                        + " of image layers sent (" + (layers.sentBytes() == 0 ? "all kept there from before" : "kept there for the next clone")
+                        + "), root file system mounted there");
+            } else {
+                for (CloneMember m : group) {
+                    m.imageBytes = treeSize(m.images);
+                    imageBytes += m.imageBytes;
+                    writeMarker(m.names.upperDir(), m.names.cloneName(), m.prodName);
+                    CloneRootfs.mount(m.names, m.lowerDirs);
+                }
+                clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted");
             }
-            clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted");
 
             step.run();
             clock.start(ClonePhase.RESTORE);
@@ -221,15 +254,18 @@ public final class CloneManager {
                 for (int i = 0; i < group.size(); i++) {
                     CloneMember m = group.get(i);
                     long restoreStart = System.nanoTime();
-                    CloneRuntime.State restored = runtime.restore(m.names.cloneName(), m.names.bundleDir(), m.images,
-                            m.names.workDir(), m.names.logFile());
+                    CloneRuntime.State restored = site != null ? site.restore(m.names)
+                            : runtime.restore(m.names.cloneName(), m.names.bundleDir(), m.images, m.names.workDir(), m.names.logFile());
                     long restoredAt = System.nanoTime();
                     step.run();
-                    m.ip = sandbox.attach(m.names, names, i, restored.pid(),
+                    m.ip = site != null ? site.attach(m.names, testHostNet, restored.pid())
+                            : sandbox.attach(m.names, names, i, restored.pid(),
                             group.size() > 1 ? m.productionAddresses() : List.of(), request.egress());
                     long attachedAt = System.nanoTime();
                     if (i == 0) {
-                        addresses = ClonePorts.publish(names, m.ip, publications(request, m.prod));
+                        addresses = site != null ? site.publish(names, m.ip, publications(request, m.prod).stream()
+                                .filter(p -> p.protocol().equals("tcp")).map(PortPublication::containerPort).toList())
+                                : ClonePorts.publish(names, m.ip, publications(request, m.prod));
                     }
                     restoreDetail.append(restoreDetail.length() == 0 ? "" : "; ").append(m.names.cloneName())
                             .append(" running at ").append(m.ip).append(" (runc restore ")
@@ -249,8 +285,8 @@ public final class CloneManager {
                 new CloneRecord(m.names.cloneName(), m.prodName, m.prod.getId(), now, m.ip, network, List.of(),
                         cloneName, List.of(), egress).write(m.names);
             }
-            new CloneRecord(cloneName, prodName, front.prod.getId(), now, front.ip, network, addresses, null, deps, egress)
-                    .write(names);
+            new CloneRecord(cloneName, prodName, front.prod.getId(), now, front.ip, network, addresses, null, deps, egress,
+                    site == null ? null : site.ssh().target().toString()).write(names);
             clock.finish(restoreDetail.toString());
 
             forget(abandon);
@@ -261,7 +297,8 @@ public final class CloneManager {
                         group.size() > 1 ? m.productionAddresses() : List.of(), cut.frozenNanos().get(i) / 1_000_000));
             }
             return new CloneReport(cloneName, cloneName, prodName, network, front.ip, addresses, clock.millis(),
-                    frozenMillis, clock.totalMillis(), imageBytes, front.preCopied, warnings, members, request.egress());
+                    frozenMillis, clock.totalMillis(), imageBytes, front.preCopied, warnings, members, request.egress(),
+                    site == null ? null : site.ssh().target().toString(), site == null ? 0 : front.preCopied + delta + sentLayers + imageBytes);
         } catch (IOException e) {
             forget(abandon);
             throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));
@@ -296,7 +333,7 @@ public final class CloneManager {
      * which is named {@code requestedName} or {@code <production>-clone-<n>}; a dependency is named
      * after the front's clone.
      */
-    private CloneMember plan(Planning p, String requestedName, CloneMember front) {
+    private CloneMember plan(Planning p, String requestedName, CloneMember front, boolean onTestHost) {
         Optional<CloneRecord> asClone = CloneRecord.read(new CloneNames(p.asked(), stateRoot));
         if (asClone.isPresent()) {
             throw new ParikshanException("'" + p.asked() + "' is itself a clone of " + asClone.get().production()
@@ -321,25 +358,33 @@ public final class CloneManager {
                     + "' is taken; choose another --name, or 'parikshan destroy " + cloneName + "' if it is an old clone");
         }
         CloneNames names = new CloneNames(cloneName, stateRoot);
-        List<MountPlan> mounts = planMounts(prod, names);
+        List<MountPlan> mounts = planMounts(prod, names, onTestHost);
         SharedFileLocks locks = new SharedFileLocks(CheckpointBlockers.PROC);
         locks.requireNone(prodName, p.processes().pids(), mounts);
         List<String> warnings = locks.lostInClone(p.processes().pids());
-        long imageNeed = requireSpace(prod, mounts, p.processes().residentBytes());
+        long imageNeed = requireSpace(prod, mounts, p.processes().residentBytes(), onTestHost);
         return new CloneMember(prod, prodName, names, mounts, p.spec(), imageNeed, warnings);
     }
 
-    /** The member's image store, copies of its mounts, its bundle and overlay directories. */
-    private void prepare(CloneMember m) throws IOException {
+    /**
+     * The member's image store, copies of its mounts, its bundle and overlay directories; on a
+     * test host ({@code site} not null) the copies and directories are made there and the bundle
+     * written here is sent there.
+     */
+    private void prepare(CloneMember m, TestHostSite site) throws IOException {
         CloneNames n = m.names;
         Files.createDirectories(n.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         m.images = ImageStore.prepare(n, m.imageNeed);
         m.prodUpper = upperDir(m.prod.getId(), m.prodName);
         m.lowerDirs = lowerDirs(m.prod.getId(), m.prodName);
-        Map<String, Path> cloneMounts = makeMounts(m.mounts, n, m.productionSpec);
+        Map<String, Path> cloneMounts = makeMounts(m.mounts, n, m.productionSpec, site == null);
         CloneBundle.write(m.productionSpec, n.bundleDir(), n.rootfsDir(), n.cloneName(), n.cgroupsPath(), cloneMounts);
+        Files.createDirectories(n.workDir()); // CRIU's dump works here, wherever the clone runs
+        if (site != null) {
+            site.prepare(m, m.mounts);
+            return;
+        }
         Files.createDirectories(n.upperDir());
-        Files.createDirectories(n.workDir());
     }
 
     private static void forget(Thread hook) {
@@ -425,7 +470,11 @@ public final class CloneManager {
         }
     }
 
-    private static List<MountPlan> planMounts(InspectContainerResponse prod, CloneNames names) {
+    /**
+     * @param onTestHost copy read-only volumes too (a test host has none of the engine's volumes);
+     *                   read-only bind mounts are the test host's own files at the same paths
+     */
+    private static List<MountPlan> planMounts(InspectContainerResponse prod, CloneNames names, boolean onTestHost) {
         List<MountPlan> plans = new ArrayList<>();
         List<InspectContainerResponse.Mount> mounts = Optional.ofNullable(prod.getMounts()).orElse(List.of());
         int i = 0;
@@ -437,7 +486,7 @@ public final class CloneManager {
             Path source = Path.of(m.getSource());
             String dest = m.getDestination().getPath();
             boolean volume = m.getName() != null && !m.getName().isEmpty();
-            if (ro) {
+            if (ro && !(onTestHost && volume)) {
                 plans.add(new MountPlan(dest, source, source, null, true));
             } else {
                 // volumes and bind mounts alike: a copy of the clone's own under its state directory
@@ -452,10 +501,15 @@ public final class CloneManager {
      * Makes the clone's copies of production's writable mounts (filled by the pre-copy) and of the
      * engine's /etc files; returns, by destination, the host path the clone mounts instead.
      */
-    private static Map<String, Path> makeMounts(List<MountPlan> plans, CloneNames names, Path productionSpec) throws IOException {
+    private static Map<String, Path> makeMounts(List<MountPlan> plans, CloneNames names, Path productionSpec, boolean here)
+            throws IOException {
         Map<String, Path> out = new HashMap<>();
         for (MountPlan p : plans) {
             if (p.shared()) {
+                continue;
+            }
+            if (!here) {
+                out.put(p.destination(), p.cloneSource()); // made on the test host
                 continue;
             }
             if (Files.isDirectory(p.source())) {
@@ -547,9 +601,13 @@ public final class CloneManager {
         return lower;
     }
 
-    private static long copyFiles(Path prodUpper, Path cloneUpper, List<MountPlan> mounts) {
-        long bytes = FileCopier.mirror(prodUpper, cloneUpper, List.of("/" + CloneNames.MARKER));
-        for (MountPlan m : mounts) {
+    /** Production's writable layer and copied mounts to the clone's copies, here or on the test host. */
+    private static long copyFiles(CloneMember member, TestHostSite site) {
+        if (site != null) {
+            return site.copyFiles(member.prodUpper, member.names, member.mounts);
+        }
+        long bytes = FileCopier.mirror(member.prodUpper, member.names.upperDir(), List.of("/" + CloneNames.MARKER));
+        for (MountPlan m : member.mounts) {
             if (m.copied()) {
                 bytes += FileCopier.mirror(m.source(), m.cloneSource(), List.of());
             }
@@ -572,7 +630,12 @@ public final class CloneManager {
      * Checks there is disk for the clone's copies of production's files and memory for the
      * checkpoint images ({@link ImageStore}); returns the images' estimated size.
      */
-    private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, long rss) {
+    private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, long rss, boolean onTestHost) {
+        // CRIU's images are about production's resident memory, plus a margin for its own metadata
+        long images = rss + rss / 8 + (16L << 20);
+        if (onTestHost) {
+            return images; // the copies go to the test host
+        }
         long need = 64L << 20;
         need += treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
         for (MountPlan m : mounts) {
@@ -585,8 +648,7 @@ public final class CloneManager {
             throw new ParikshanException("not enough disk for the clone's copy of production's files: " + Doctor.human(need)
                     + " needed, " + Doctor.human(free) + " free at " + stateRoot + "; free some space or use another --state-dir");
         }
-        // CRIU's images are about production's resident memory, plus a margin for its own metadata
-        return rss + rss / 8 + (16L << 20);
+        return images;
     }
 
     /** A name is taken by any container of the engine and by any clone, even a half-removed one. */
@@ -621,10 +683,13 @@ public final class CloneManager {
         return rss;
     }
 
+    private static String marker(String clone, String production) {
+        return Contract.MARKER_CLONE_KEY + "=" + clone + "\n" + Contract.MARKER_PRODUCTION_KEY + "=" + production + "\n";
+    }
+
     private static void writeMarker(Path cloneUpper, String clone, String production) throws IOException {
         Path marker = cloneUpper.resolve(CloneNames.MARKER);
-        Files.writeString(marker, Contract.MARKER_CLONE_KEY + "=" + clone + "\n" + Contract.MARKER_PRODUCTION_KEY + "="
-                + production + "\n", StandardCharsets.UTF_8);
+        Files.writeString(marker, marker(clone, production), StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(marker, PosixFilePermissions.fromString("rw-r--r--"));
     }
 

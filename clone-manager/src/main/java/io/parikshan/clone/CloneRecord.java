@@ -18,10 +18,11 @@ import java.util.Optional;
  *                            container's clone, which owns the group's sandbox; null otherwise
  * @param members             for the clone that owns a group, its dependencies' clones
  * @param egress              addresses outside the sandbox the group may reach, as {@code ip:port}
+ * @param testHost            the test host the clone runs on ({@code user@host[:port]}), null for this host
  */
 public record CloneRecord(String name, String production, String productionId, long createdEpochSeconds,
                           String ip, String network, List<String> addresses, String group, List<String> members,
-                          List<String> egress) {
+                          List<String> egress, String testHost) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,6 +30,13 @@ public record CloneRecord(String name, String production, String productionId, l
         addresses = addresses == null ? List.of() : List.copyOf(addresses);
         members = members == null ? List.of() : List.copyOf(members);
         egress = egress == null ? List.of() : List.copyOf(egress);
+    }
+
+    /** A clone on this host. */
+    public CloneRecord(String name, String production, String productionId, long createdEpochSeconds,
+                       String ip, String network, List<String> addresses, String group, List<String> members,
+                       List<String> egress) {
+        this(name, production, productionId, createdEpochSeconds, ip, network, addresses, group, members, egress, null);
     }
 
     /** A clone made alone. */

@@ -16,6 +16,8 @@ import java.util.Map;
  * @param warnings        what of production's state the clone lacks, one line each
  * @param members         every clone of the group, this one first (just this one for a clone made alone)
  * @param egress          addresses outside the sandbox the group may open connections to
+ * @param testHost        the test host the clone runs on, null for this host
+ * @param sentBytes       bytes sent to the test host (files, image layers it lacked, checkpoint images)
  */
 public record CloneReport(
         String cloneName,
@@ -31,7 +33,9 @@ public record CloneReport(
         long preCopiedBytes,
         List<String> warnings,
         List<Member> members,
-        List<AllowedEgress> egress) {
+        List<AllowedEgress> egress,
+        String testHost,
+        long sentBytes) {
 
     /**
      * One clone of a group.
@@ -53,6 +57,15 @@ public record CloneReport(
         phaseMillis = Map.copyOf(phaseMillis);
         members = List.copyOf(members);
         egress = List.copyOf(egress);
+    }
+
+    /** The report of a clone on this host. */
+    public CloneReport(String cloneName, String cloneId, String production, String sandboxNetwork, String cloneIp,
+                       List<String> addresses, Map<ClonePhase, Long> phaseMillis, long frozenMillis, long totalMillis,
+                       long imageBytes, long preCopiedBytes, List<String> warnings, List<Member> members,
+                       List<AllowedEgress> egress) {
+        this(cloneName, cloneId, production, sandboxNetwork, cloneIp, addresses, phaseMillis, frozenMillis, totalMillis,
+                imageBytes, preCopiedBytes, warnings, members, egress, null, 0);
     }
 
     /** The report of a clone made alone. */

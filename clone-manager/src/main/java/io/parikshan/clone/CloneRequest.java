@@ -1,5 +1,6 @@
 package io.parikshan.clone;
 
+import io.parikshan.clone.remote.Ssh;
 import io.parikshan.contract.ParikshanException;
 
 import java.util.List;
@@ -16,9 +17,10 @@ import java.util.regex.Pattern;
  * @param with       the containers {@code source} depends on, cloned with it as one group at one
  *                   instant, in one sandbox, reached under production's names
  * @param egress     addresses outside the sandbox the group's clones may open connections to
+ * @param testHost   the test host the clone runs on, or null for this host
  */
 public record CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
-                           List<AllowedEgress> egress) {
+                           List<AllowedEgress> egress, Ssh testHost) {
 
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
@@ -39,6 +41,17 @@ public record CloneRequest(String source, String name, List<PortPublication> pub
                 throw new ParikshanException("--with is empty; give the name or id of a container " + source + " depends on");
             }
         }
+    }
+
+    /** A clone on this host. */
+    public CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
+                        List<AllowedEgress> egress) {
+        this(source, name, publish, with, egress, null);
+    }
+
+    /** This request, the clone made on the test host {@code ssh} reaches. */
+    public CloneRequest onTestHost(Ssh ssh) {
+        return new CloneRequest(source, name, publish, with, egress, ssh);
     }
 
     /** A clone of {@code source} alone. */

@@ -1,5 +1,6 @@
 package io.parikshan.clone;
 
+import io.parikshan.clone.remote.Ssh;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parikshan.contract.Contract;
@@ -26,7 +27,7 @@ public final class CloneRuntime {
     public static final Path ROOT = Path.of(Contract.CLONES_RUNC_ROOT);
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
+    static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(10);
 
     /** What runc says of a clone. */
     public record State(long pid, String status) {
@@ -36,6 +37,23 @@ public final class CloneRuntime {
     }
 
     private final Path root;
+    /** The test host the clones of this runtime run on, or null for this host. */
+    private final Ssh testHost;
+
+    /** The runtime clone {@code name} runs under: this host's runc, or its test host's. */
+    public static CloneRuntime of(String name, Path stateRoot) {
+        return TestHostSite.recorded(new CloneNames(name, stateRoot)).map(CloneRuntime::new).orElseGet(CloneRuntime::new);
+    }
+
+    private CloneRuntime(Ssh testHost) {
+        this.root = ROOT;
+        this.testHost = testHost;
+    }
+
+    /** Where the clone runs: {@code user@host[:port]} of its test host, or empty for this host. */
+    public Optional<String> testHost() {
+        return Optional.ofNullable(testHost).map(t -> t.target().toString());
+    }
 
     public CloneRuntime() {
         this(ROOT);
@@ -43,6 +61,7 @@ public final class CloneRuntime {
 
     CloneRuntime(Path root) {
         this.root = root;
+        this.testHost = null;
     }
 
     /**
@@ -90,10 +109,19 @@ public final class CloneRuntime {
 
     /** runc's state of the clone, empty when runc knows no such clone. */
     public Optional<State> state(String name) {
-        if (!Files.isDirectory(root.resolve(name))) {
-            return Optional.empty();
+        HostCommand.Result r;
+        if (testHost != null) {
+            try {
+                r = testHost.run(List.of("runc", "--root", root.toString(), "state", name), Duration.ofSeconds(30));
+            } catch (ParikshanException unreachable) {
+                return Optional.empty(); // a test host that is gone took its clones with it
+            }
+        } else {
+            if (!Files.isDirectory(root.resolve(name))) {
+                return Optional.empty();
+            }
+            r = HostCommand.run(List.of("runc", "--root", root.toString(), "state", name), Duration.ofSeconds(30));
         }
-        HostCommand.Result r = HostCommand.run(List.of("runc", "--root", root.toString(), "state", name), Duration.ofSeconds(30));
         if (!r.ok()) {
             return Optional.empty();
         }
@@ -134,7 +162,12 @@ public final class CloneRuntime {
     public HostCommand.Result exec(String name, List<String> command, Duration timeout) {
         List<String> cmd = new ArrayList<>(List.of("runc", "--root", root.toString(), "exec", name));
         cmd.addAll(command);
-        return HostCommand.run(cmd, Map.of(), timeout);
+        return testHost != null ? testHost.run(cmd, timeout) : HostCommand.run(cmd, Map.of(), timeout);
+    }
+
+    /** {@code command} as it runs where the clones of this runtime run (through ssh for a test host). */
+    public List<String> remoteCommand(List<String> command) {
+        return testHost != null ? testHost.command(command, false) : command;
     }
 
     /** The runc command line that runs {@code command} in the clone, for callers that stream it themselves. */
@@ -145,7 +178,7 @@ public final class CloneRuntime {
         }
         cmd.add(name);
         cmd.addAll(command);
-        return cmd;
+        return testHost != null ? testHost.command(cmd, tty) : cmd;
     }
 
     private static boolean zombie(Path proc) {

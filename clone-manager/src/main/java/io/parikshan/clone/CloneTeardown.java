@@ -110,6 +110,18 @@ public final class CloneTeardown {
         for (String member : GroupRules.readMembers(names)) {
             existed |= destroyOwned(new CloneNames(member, stateRoot), null);
         }
+        Optional<io.parikshan.clone.remote.Ssh> testHost = TestHostSite.recorded(names);
+        if (testHost.isPresent()) {
+            try {
+                TestHostSite.destroy(testHost.get(), names);
+                existed = true;
+            } catch (ParikshanException e) {
+                // a test host that is gone took the clone with it; one still there keeps what could not be
+                // removed, and the user must hear it, though this host's part is removed all the same
+                System.err.println("parikshan: " + e.getMessage() + "; if test host " + testHost.get().target()
+                        + " is still up, remove the clone's leftovers there by hand (runc, mounts under " + names.stateDir() + ")");
+            }
+        }
         // the processes first (nothing of the clone runs on), then what they used
         existed |= runtime.remove(names.cloneName());
         if (containerId != null) {

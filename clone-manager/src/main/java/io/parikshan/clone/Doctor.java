@@ -182,7 +182,8 @@ public final class Doctor {
         }
     }
 
-    private static String kernelRelease() {
+    /** This host's kernel release, or "?" when /proc does not say. */
+    public static String kernelRelease() {
         try {
             return Files.readString(KERNEL_RELEASE).strip();
         } catch (IOException e) {
@@ -292,7 +293,7 @@ public final class Doctor {
         return Optional.empty();
     }
 
-    static boolean atLeast(int major, int minor, String min) {
+    public static boolean atLeast(int major, int minor, String min) {
         String[] m = min.split("\\.");
         int mj = Integer.parseInt(m[0]);
         int mn = Integer.parseInt(m[1]);

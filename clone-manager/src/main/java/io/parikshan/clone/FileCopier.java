@@ -31,17 +31,28 @@ final class FileCopier {
      * @return bytes of file data transferred
      */
     static long mirror(Path from, Path to, List<String> keep) {
+        return mirror(from, to.toString(), null, keep, Files.isDirectory(from));
+    }
+
+    /**
+     * As {@link #mirror(Path, Path, List)}, to {@code to} on another host when {@code rsh} (rsync's
+     * {@code -e}, e.g. an ssh command) is given and {@code to} is {@code user@host:path}.
+     */
+    static long mirror(Path from, String to, String rsh, List<String> keep, boolean directory) {
         List<String> cmd = new ArrayList<>(List.of("rsync", "-aHAXS", "--numeric-ids", "--delete",
                 "--modify-window=-1", "--stats"));
+        if (rsh != null) {
+            cmd.add("--rsh=" + rsh);
+        }
         for (String k : keep) {
             cmd.add("--exclude=" + k);
         }
-        if (Files.isDirectory(from)) {
+        if (directory) {
             cmd.add(from + "/");
             cmd.add(to + "/");
         } else {
             cmd.add(from.toString());
-            cmd.add(to.toString());
+            cmd.add(to);
         }
         HostCommand.Result r = HostCommand.check(cmd, Map.of(), Duration.ofMinutes(30),
                 "copying " + from + " to " + to);

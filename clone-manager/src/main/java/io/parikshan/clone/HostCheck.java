@@ -10,11 +10,11 @@ package io.parikshan.clone;
  */
 public record HostCheck(String name, boolean ok, String detail, String remedy) {
 
-    static HostCheck pass(String name, String detail) {
+    public static HostCheck pass(String name, String detail) {
         return new HostCheck(name, true, detail, "");
     }
 
-    static HostCheck fail(String name, String detail, String remedy) {
+    public static HostCheck fail(String name, String detail, String remedy) {
         return new HostCheck(name, false, detail, remedy);
     }
 

@@ -185,17 +185,29 @@ final class Sandbox {
         if (!listed.ok()) {
             return;
         }
-        for (String line : listed.stdout().lines().toList()) {
+        for (List<String> rule : rulesWithComment(listed.stdout(), comment)) {
+            List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
+            delete.addAll(rule);
+            HostCommand.run(delete, Duration.ofSeconds(30));
+        }
+    }
+
+    /**
+     * The rules in {@code iptables -S} output that carry exactly {@code comment}, each as the
+     * words after {@code -A} (what {@code iptables -D} takes).
+     */
+    static List<List<String>> rulesWithComment(String listed, String comment) {
+        List<List<String>> out = new ArrayList<>();
+        for (String line : listed.lines().toList()) {
             List<String> words = List.of(line.strip().split("\\s+"));
             int at = words.indexOf("--comment");
             if (words.size() < 2 || !words.get(0).equals("-A") || at < 0 || at + 1 >= words.size()
                     || !words.get(at + 1).replace("\"", "").equals(comment)) {
                 continue;
             }
-            List<String> delete = new ArrayList<>(List.of("iptables", "-w", "-t", table, "-D"));
-            words.subList(1, words.size()).forEach(w -> delete.add(w.replace("\"", "")));
-            HostCommand.run(delete, Duration.ofSeconds(30));
+            out.add(words.subList(1, words.size()).stream().map(w -> w.replace("\"", "")).toList());
         }
+        return out;
     }
 
     /**

@@ -77,6 +77,9 @@ final class CloneCommand implements Callable<Integer> {
     @Mixin
     SessionOptions sessionOptions;
 
+    @Mixin
+    TestHostOptions testHost;
+
     /** Counted down when a running session should end (signal, or {@link #stop()} in-process). */
     private final java.util.concurrent.CountDownLatch stopRequested = new java.util.concurrent.CountDownLatch(1);
     /** The session while it runs; for tests and embedding. */
@@ -94,6 +97,9 @@ final class CloneCommand implements Callable<Integer> {
         List<PortPublication> ports = publish.stream().map(PortPublication::parse).toList();
         CloneRequest request = new CloneRequest(source, name, ports, with,
                 allowEgress.stream().map(AllowedEgress::parse).toList());
+        if (testHost.given()) {
+            request = request.onTestHost(testHost.ssh());
+        }
         PrintWriter progressOut = json ? spec.commandLine().getErr() : spec.commandLine().getOut();
         try (DockerEngine engine = host.engine()) {
             CloneReport report = new CloneManager(engine, host.stateRoot()).clone(request, progress(progressOut));
@@ -113,7 +119,7 @@ final class CloneCommand implements Callable<Integer> {
             throw new ParikshanException("--name, --publish and --json are for a single clone; a session names and "
                     + "reaches its clones itself (see 'parikshan status --json')");
         }
-        SessionConfig config = sessionOptions.resolve(source, with, allowEgress);
+        SessionConfig config = sessionOptions.resolve(source, with, allowEgress, testHost);
         ProbeAgentHost agent = config.suites().isEmpty() ? null
                 : new ProbeAgentHost(ProbeAgentHost.locate(sessionOptions.agentJar), ProbeAgentHost.DEFAULT_DIR);
         PrintWriter out = spec.commandLine().getOut();
@@ -204,6 +210,9 @@ final class CloneCommand implements Callable<Integer> {
         out.printf("  %-22s %8d%n", "frozen window", r.frozenMillis());
         out.printf("  %-22s %8d%n", "total", r.totalMillis());
         out.printf("  %-22s %8.1f MiB%n", "checkpoint images", r.imageBytes() / 1048576.0);
+        if (r.testHost() != null) {
+            out.printf("  %-22s %8.1f MiB to test host %s%n", "sent", r.sentBytes() / 1048576.0, r.testHost());
+        }
         out.printf("clone %s at %s on sandbox network %s%n", r.cloneName(),
                 r.cloneIp().isEmpty() ? "(no address)" : r.cloneIp(), r.sandboxNetwork());
         if (r.members().size() > 1) {
@@ -244,6 +253,10 @@ final class CloneCommand implements Callable<Integer> {
         m.put("imageBytes", r.imageBytes());
         m.put("preCopiedBytes", r.preCopiedBytes());
         m.put("warnings", r.warnings());
+        if (r.testHost() != null) {
+            m.put("testHost", r.testHost());
+            m.put("sentBytes", r.sentBytes());
+        }
         List<Map<String, Object>> members = new ArrayList<>();
         for (CloneReport.Member c : r.members()) {
             Map<String, Object> one = new LinkedHashMap<>();

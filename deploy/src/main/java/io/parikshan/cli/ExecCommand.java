@@ -27,9 +27,12 @@ final class ExecCommand implements Callable<Integer> {
     @Option(names = {"-t", "--tty"}, description = "Give the command a terminal (for shells).")
     boolean tty;
 
+    @picocli.CommandLine.Mixin
+    HostOptions host;
+
     @Override
     public Integer call() throws Exception {
-        CloneRuntime runtime = new CloneRuntime();
+        CloneRuntime runtime = CloneRuntime.of(clone, host.stateRoot()); // here, or on its test host
         if (!runtime.state(clone).map(CloneRuntime.State::running).orElse(false)) {
             throw new ParikshanException("no running clone named '" + clone + "'; see 'parikshan list'");
         }

@@ -41,8 +41,8 @@ final class ListCommand implements Callable<Integer> {
             } else {
                 out.printf("%-28s %-20s %-8s %-10s %s%n", "CLONE", "PRODUCTION", "AGE", "STATUS", "ADDRESSES");
                 for (CloneInfo c : clones) {
-                    out.printf("%-28s %-20s %-8s %-10s %s%n", c.name(), c.production(), age(c.ageSeconds()),
-                            c.status(), String.join(", ", c.addresses()));
+                    out.printf("%-28s %-20s %-8s %-10s %s%s%n", c.name(), c.production(), age(c.ageSeconds()),
+                            c.status(), String.join(", ", c.addresses()), c.testHost() == null ? "" : " (on test host " + c.testHost() + ")");
                 }
             }
             out.flush();

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,10 +39,13 @@ final class LogsCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         CloneNames names = new CloneNames(clone, host.stateRoot());
         Path log = names.logFile();
+        io.parikshan.clone.CloneRuntime runtime = io.parikshan.clone.CloneRuntime.of(clone, host.stateRoot());
+        if (runtime.testHost().isPresent()) {
+            return fromTestHost(runtime, log);
+        }
         if (!Files.isRegularFile(log)) {
             throw new ParikshanException("no clone named '" + clone + "' (no " + log + "); see 'parikshan list'");
         }
-        io.parikshan.clone.CloneRuntime runtime = new io.parikshan.clone.CloneRuntime();
         try (InputStream in = Files.newInputStream(log)) {
             byte[] buf = new byte[8192];
             while (true) {
@@ -56,5 +60,29 @@ final class LogsCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** The log is on the clone's test host: streamed from there (followed until the clone stops). */
+    private int fromTestHost(io.parikshan.clone.CloneRuntime runtime, Path log) throws IOException, InterruptedException {
+        List<String> tail = follow ? List.of("tail", "-n", "+1", "-F", log.toString()) : List.of("cat", log.toString());
+        Process p = new ProcessBuilder(runtime.remoteCommand(tail)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Thread copy = new Thread(() -> {
+            try (InputStream in = p.getInputStream()) {
+                in.transferTo(sink);
+                sink.flush();
+            } catch (IOException e) {
+                // the stream ended with ssh: nothing more to print
+            }
+        }, "parikshan-logs");
+        copy.start();
+        while (follow && p.isAlive() && runtime.state(clone).map(io.parikshan.clone.CloneRuntime.State::running).orElse(false)) {
+            p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        if (follow) {
+            p.destroy();
+        }
+        int exit = p.waitFor();
+        copy.join();
+        return follow ? 0 : exit;
     }
 }

@@ -27,7 +27,7 @@ final class SessionOptions {
 
     /** The keys of a {@code --config} file; also its help, so the two cannot drift apart. */
     static final String CONFIG_KEYS = "port, listen, tests, clones, metrics, resync-every, resync-after-desyncs, "
-            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, " + DuplicationOptions.CONFIG_KEYS;
+            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, on, ssh-config, " + DuplicationOptions.CONFIG_KEYS;
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--port", paramLabel = "CONTAINER_PORT[/udp]",
@@ -101,10 +101,18 @@ final class SessionOptions {
      * (options of the clone command, which the file may also give).
      */
     SessionConfig resolve(String production, List<String> with, List<String> allowEgress) {
+        return resolve(production, with, allowEgress, new TestHostOptions());
+    }
+
+    /** As {@link #resolve(String, List, List)}, with the test host the clones run on ({@code --on}, or the file's {@code on}). */
+    SessionConfig resolve(String production, List<String> with, List<String> allowEgress, TestHostOptions testHost) {
         try {
             ConfigFile file = ConfigFile.read(config, CONFIG_KEYS);
-            return resolve(production, file).withGroup(file.list(with, "with"),
+            String on = file.value(testHost.on, "on");
+            String sshConfig = file.value(testHost.sshConfig == null ? null : testHost.sshConfig.toString(), "ssh-config");
+            SessionConfig c = resolve(production, file).withGroup(file.list(with, "with"),
                     file.list(allowEgress, "allow-egress").stream().map(AllowedEgress::parse).toList());
+            return on == null ? c : c.onTestHost(TestHostOptions.ssh(on, sshConfig == null ? null : Path.of(sshConfig)));
         } catch (IllegalArgumentException e) { // the config file's and the shared options' refusals
             throw new ParikshanException(e.getMessage(), e);
         }

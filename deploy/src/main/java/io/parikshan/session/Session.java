@@ -8,6 +8,7 @@ import io.parikshan.clone.CloneRequest;
 import io.parikshan.clone.CloneNames;
 import io.parikshan.clone.CloneTeardown;
 import io.parikshan.clone.CloneRuntime;
+import io.parikshan.clone.PortPublication;
 import io.parikshan.clone.DockerEngine;
 import io.parikshan.contract.ParikshanException;
 import io.parikshan.contract.ProbeAction;
@@ -86,7 +87,7 @@ public final class Session implements AutoCloseable {
     private final ResyncPolicy.Readings readings = new ResyncPolicy.Readings() {
         @Override
         public boolean running(LiveClone c) {
-            return runtime.state(c.name()).map(CloneRuntime.State::running).orElse(false);
+            return CloneRuntime.of(c.name(), stateRoot).state(c.name()).map(CloneRuntime.State::running).orElse(false);
         }
 
         @Override
@@ -252,14 +253,16 @@ public final class Session implements AutoCloseable {
         JoiningClone joining = new JoiningClone(nextCloneName(), proxy, listener);
         try {
             listener.makingClone(what, endpoint.container());
-            CloneReport report = cloneManager.clone(new CloneRequest(endpoint.container(), joining.name(), List.of(),
-                            config.with(), config.egress()),
+            CloneRequest request = new CloneRequest(endpoint.container(), joining.name(),
+                    config.testHost() == null ? List.of() : List.of(PortPublication.parse(Integer.toString(endpoint.containerPort()))),
+                    config.with(), config.egress());
+            CloneReport report = cloneManager.clone(config.testHost() == null ? request : request.onTestHost(config.testHost()),
                     progress(joining));
             metrics.cloneMade(report.totalMillis(), report.frozenMillis());
             listener.cloneRunning(report);
-            long pid = runtime.state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
-            LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(),
-                    new HostPort(report.cloneIp(), endpoint.containerPort())), System.nanoTime(), pid, desynced(report.cloneName()));
+            long pid = CloneRuntime.of(report.cloneName(), stateRoot).state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
+            LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(), cloneAddress(report)), System.nanoTime(),
+                    pid, desynced(report.cloneName()));
             try {
                 loadSuites(c);
             } catch (RuntimeException e) {
@@ -272,6 +275,24 @@ public final class Session implements AutoCloseable {
             joining.cancel();
             throw e;
         }
+    }
+
+    /**
+     * Where the proxy reaches the clone's copy of production's port: its sandbox address here, or the
+     * port the test host publishes it on.
+     */
+    private HostPort cloneAddress(CloneReport report) {
+        if (report.testHost() == null) {
+            return new HostPort(report.cloneIp(), endpoint.containerPort());
+        }
+        for (String a : report.addresses()) { // "10.0.0.7:41234 -> 8080/tcp"
+            String[] parts = a.split(" -> ");
+            if (parts.length == 2 && parts[1].equals(endpoint.containerPort() + "/tcp")) {
+                return HostPort.parse(parts[0]);
+            }
+        }
+        throw new ParikshanException("the clone " + report.cloneName() + " on test host " + report.testHost()
+                + " publishes no port " + endpoint.containerPort() + " (" + report.addresses() + ")");
     }
 
     private void loadSuites(LiveClone c) {
@@ -339,13 +360,18 @@ public final class Session implements AutoCloseable {
      */
     private CompletableFuture<String> resync(LiveClone current, ResyncReason reason) {
         current.resyncPending(true);
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return replace(current.latest(), reason);
-            } finally {
-                current.resyncPending(false);
-            }
-        }, resyncer);
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return replace(current.latest(), reason);
+                } finally {
+                    current.resyncPending(false);
+                }
+            }, resyncer);
+        } catch (java.util.concurrent.RejectedExecutionException ending) {
+            current.resyncPending(false); // the session is closing: its re-syncer takes no more work
+            return CompletableFuture.failedFuture(ending);
+        }
     }
 
     private String replace(LiveClone old, ResyncReason reason) {
@@ -394,7 +420,9 @@ public final class Session implements AutoCloseable {
                 if (closed) {
                     continue;
                 }
-                policy.reasonToResync(c, readings, System.nanoTime())
+                // the readings can take a while (a clone on a test host is asked over SSH): the session may
+                // have ended meanwhile, and then there is nothing to re-sync
+                policy.reasonToResync(c, readings, System.nanoTime()).filter(r -> !closed)
                         .ifPresent(r -> resync(c, r).exceptionally(e -> null));
             }
         } catch (RuntimeException e) {

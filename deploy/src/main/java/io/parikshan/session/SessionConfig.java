@@ -1,5 +1,6 @@
 package io.parikshan.session;
 
+import io.parikshan.clone.remote.Ssh;
 import io.parikshan.clone.AllowedEgress;
 import io.parikshan.contract.ParikshanException;
 import io.parikshan.proxy.DuplicationStrategy;
@@ -45,7 +46,7 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
                             HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
                             Duration resyncBackoff, Duration drain, Duration statusEvery,
                             FidelityConfig fidelity, Optional<Double> resyncOnDivergence, boolean udp,
-                            List<String> with, List<AllowedEgress> egress) {
+                            List<String> with, List<AllowedEgress> egress, Ssh testHost) {
 
     public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
     public static final int MAX_CLONES = 8;
@@ -109,7 +110,7 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     public static SessionConfig of(String production) {
         return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
                 List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of());
+                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of(), null);
     }
 
     public SessionConfig withPort(int port) {
@@ -119,53 +120,67 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     /** The container port to duplicate, and whether it is a UDP port. */
     public SessionConfig withPort(int port, boolean isUdp) {
         return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress, testHost);
     }
 
     public SessionConfig withListen(HostPort at) {
         return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     public SessionConfig withClones(int n) {
         return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     public SessionConfig withSuites(List<Path> jars) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     public SessionConfig withMetrics(HostPort at) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
+                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
         return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress, testHost);
     }
 
     /** The group: the containers cloned with production, and the addresses outside the sandbox the clones may reach. */
     public SessionConfig withGroup(List<String> dependencies, List<AllowedEgress> allowed) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
                 resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp,
-                dependencies, allowed);
+                dependencies, allowed, testHost);
+    }
+
+    /** The clones made on the test host {@code ssh} reaches (null: on this host). */
+    public SessionConfig onTestHost(Ssh ssh) {
+        if (ssh != null && !suites.isEmpty()) {
+            throw new ParikshanException("--on " + ssh.target() + " with --tests: probe suites run in clones on this host only "
+                    + "for now; drop --tests, or run the session here");
+        }
+        if (ssh != null && udp) {
+            throw new ParikshanException("--on " + ssh.target() + ": a clone on a test host is fed TCP only for now; drop --on for a UDP port");
+        }
+        return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with,
+                egress, ssh);
     }
 
     public SessionConfig withFidelity(FidelityConfig f, Optional<Double> resyncAt) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress, testHost);
     }
 }

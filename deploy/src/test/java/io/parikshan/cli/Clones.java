@@ -20,15 +20,16 @@ final class Clones {
     }
 
     static boolean running(String clone) {
-        return new CloneRuntime().state(clone).map(CloneRuntime.State::running).orElse(false);
+        return CloneRuntime.of(clone, STATE_ROOT).state(clone).map(CloneRuntime.State::running).orElse(false);
     }
 
     static boolean exists(String clone) {
-        return new CloneRuntime().state(clone).isPresent();
+        return CloneRuntime.of(clone, STATE_ROOT).state(clone).isPresent();
     }
 
-    /** Kills the clone's processes, as a crash would. */
+    /** Kills the clone's processes, as a crash would (on its test host when it runs on one). */
     static void kill(String clone) throws Exception {
-        CloneBadInputIT.sh("runc", "--root", CloneRuntime.ROOT.toString(), "kill", "--all", clone, "KILL");
+        CloneBadInputIT.sh(CloneRuntime.of(clone, STATE_ROOT).remoteCommand(
+                List.of("runc", "--root", CloneRuntime.ROOT.toString(), "kill", "--all", clone, "KILL")).toArray(String[]::new));
     }
 }

@@ -1,0 +1,186 @@
+package io.parikshan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.clone.remote.TestHostNamespace;
+import io.parikshan.session.PortTakeover;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A whole session with its clone on a test host (a network namespace with its own sshd, runc and
+ * Parikshan state): production's host only freezes and sends, the proxy here feeds the clone
+ * there and compares its answers; a clone that crashes there is re-synced there, and a test host
+ * that goes away is a crashed clone too; real curl clients check every production answer.
+ */
+class TestHostSessionIT {
+
+    static final String RUN = "pk-it-ths-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    static final ObjectMapper JSON = new ObjectMapper();
+    static String image;
+
+    String prod;
+    int port;
+    Process session;
+    String control;
+    Path sessionLog;
+    TestHostNamespace testHost;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void host() throws Exception {
+        HostReady.require("Docker, CRIU and a test host", List.of());
+        TestHostNamespace.requireTools();
+        image = CloneBadInputIT.out("bash", CloneBadInputIT.repo().resolve("deploy/demo/build-image.sh").toString()).lines()
+                .reduce((a, b) -> b).orElseThrow().strip();
+    }
+
+    @BeforeEach
+    void production() throws Exception {
+        testHost = TestHostNamespace.start();
+        prod = RUN + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        CloneBadInputIT.sh("docker", "run", "-d", "--name", prod, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + port + ":8080", image);
+        SessionWorkflowIT.await("production answers", Duration.ofSeconds(30),
+                () -> SessionWorkflowIT.get("http://127.0.0.1:" + port + "/count") != null);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (session != null && session.isAlive()) {
+            session.destroyForcibly();
+            session.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (String c : Clones.of(prod)) {
+            CliRun.of("destroy", c);
+        }
+        PortTakeover.removeStale(prod::equals);
+        CloneBadInputIT.run("docker", "rm", "-f", prod);
+        if (testHost != null) {
+            testHost.close();
+        }
+    }
+
+    @Test
+    void the_clone_runs_on_the_test_host_is_fed_and_compared_and_a_crash_or_a_lost_host_never_reaches_production() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 2)) {
+            startSession("--port", "8080", "--on", TestHostNamespace.ALIAS, "--ssh-config", testHost.sshConfig().toString(),
+                    "--compare", "http", "--resync-backoff", "1s", "--metrics", "127.0.0.1:0");
+            String first = status().path("clones").get(0).path("name").asText();
+            assertThat(runsOnTestHost(first)).as("the clone runs on the test host").isTrue();
+            assertThat(Files.exists(Path.of("/run/parikshan/runc", first))).as("no runc container of it here").isFalse();
+            SessionWorkflowIT.await("the clone there gets traffic and answers it", Duration.ofSeconds(60),
+                    () -> status().path("clones").get(0).path("sentBytes").asLong() > 0 && fidelity(first).path("compared").asLong() > 5);
+            // Connections opened while the clone was being made are held and replayed at once when it runs: a
+            // PUT and the GET after it can then reach it in either order (on a test host that window is
+            // seconds long). From then on, the clone answers as production does.
+            JsonNode before = fidelity(first);
+            long compared0 = before.path("compared").asLong();
+            SessionWorkflowIT.await("fifty more exchanges compared", Duration.ofSeconds(60),
+                    () -> fidelity(first).path("compared").asLong() >= compared0 + 50);
+            JsonNode after = fidelity(first);
+            assertThat(after.path("divergent").asLong() - before.path("divergent").asLong())
+                    .as("a clone with production's state answers as production: " + after)
+                    .isLessThanOrEqualTo((after.path("compared").asLong() - compared0) / 10);
+
+            // the clone crashes there: re-synced there
+            Clones.kill(first);
+            SessionWorkflowIT.await("a fresh clone on the test host replaced the crashed one", Duration.ofSeconds(120), () -> {
+                JsonNode s = status();
+                return s.path("resyncs").path("crashed").asLong() == 1 && !s.path("clones").get(0).path("name").asText().equals(first)
+                        && runsOnTestHost(s.path("clones").get(0).path("name").asText());
+            });
+            String second = status().path("clones").get(0).path("name").asText();
+            SessionWorkflowIT.await("the fresh clone gets traffic", Duration.ofSeconds(30),
+                    () -> status().path("clones").get(0).path("sentBytes").asLong() > 0);
+
+            // the test host goes away: a crashed clone, production serves on
+            testHost.close();
+            testHost = null;
+            // its re-sync there cannot succeed: it fails, is counted, and is retried after the backoff
+            SessionWorkflowIT.await("the lost test host's clone taken for crashed, its re-sync failing", Duration.ofSeconds(90),
+                    () -> status().path("resyncFailures").path("crashed").asLong() >= 1);
+            Thread.sleep(3000); // clients keep going while the session tries to make a clone where none can be
+            assertThat(session.isAlive()).as("the session goes on").isTrue();
+            endSession();
+            seen = load.stop();
+            assertThat(second).isNotEqualTo(first);
+        }
+        assertThat(seen.failures()).as("client failures").isEmpty();
+        assertThat(seen.ok()).isGreaterThan(10);
+        assertThat(Clones.of(prod)).as("clones").isEmpty();
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).as("takeover rules").doesNotContain("parikshan-takeover:" + prod);
+        assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
+    }
+
+    private JsonNode fidelity(String clone) throws IOException {
+        for (JsonNode f : status().path("fidelity")) {
+            if (f.path("cloneName").asText().equals(clone)) {
+                return f;
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    private boolean runsOnTestHost(String clone) {
+        return Clones.running(clone) && Clones.of(prod).contains(clone)
+                && new io.parikshan.clone.CloneInventory(Clones.STATE_ROOT).clones().stream()
+                .anyMatch(c -> c.name().equals(clone) && c.testHost() != null);
+    }
+
+    private void startSession(String... more) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                SessionWorkflowIT.JAR.toString(), "clone", prod, "--status-every", "1s", "--drain", "5s"));
+        cmd.addAll(List.of(more));
+        sessionLog = tmp.resolve("session.log");
+        session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile()).start();
+        SessionWorkflowIT.await("the session runs", Duration.ofSeconds(180), () -> {
+            if (!session.isAlive()) {
+                fail("the session ended early (exit " + session.exitValue() + "):\n" + sessionOut());
+            }
+            return sessionOut().contains("Ctrl-C ends the session");
+        });
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parikshan: metrics (http://\\S+)/metrics").matcher(sessionOut());
+        assertThat(m.find()).as(sessionOut()).isTrue();
+        control = m.group(1);
+    }
+
+    private String sessionOut() throws IOException {
+        return Files.readString(sessionLog);
+    }
+
+    private void endSession() throws Exception {
+        session.destroy();
+        assertThat(session.waitFor(90, TimeUnit.SECONDS)).as("the session ends: " + sessionOut()).isTrue();
+        SessionWorkflowIT.await("output drained", Duration.ofSeconds(5), () -> sessionOut().contains("session ended"));
+        assertThat(session.exitValue()).isIn(0, 143);
+    }
+
+    private JsonNode status() throws IOException {
+        String body = SessionWorkflowIT.get(control + "/status");
+        if (body == null) {
+            throw new IOException("no status from " + control);
+        }
+        return JSON.readTree(body);
+    }
+}
