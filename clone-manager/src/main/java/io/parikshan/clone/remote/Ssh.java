@@ -160,7 +160,10 @@ public final class Ssh {
                 "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=5",
                 "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR"));
         if (java.nio.file.Files.isDirectory(CONTROL_DIR)) {
-            c.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + CONTROL_DIR + "/%C", "-o", "ControlPersist=60"));
+            // %C names user, host and port only: the config is part of the name too, so a connection made
+            // under one config (its keys, its known hosts) never serves a call made under another
+            String tag = config == null ? "user" : Integer.toHexString(config.toAbsolutePath().toString().hashCode());
+            c.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + CONTROL_DIR + "/%C-" + tag, "-o", "ControlPersist=60"));
         }
         return c;
     }

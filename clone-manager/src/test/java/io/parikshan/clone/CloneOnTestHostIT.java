@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * anywhere, and leaves nothing on either host once destroyed, while production answers every
  * request of a client throughout.
  */
-class TestHostCloneIT extends CloneHostFixture {
+class CloneOnTestHostIT extends CloneHostFixture {
 
     private static TestHostNamespace testHost;
 

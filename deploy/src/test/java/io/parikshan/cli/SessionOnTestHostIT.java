@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * there and compares its answers; a clone that crashes there is re-synced there, and a test host
  * that goes away is a crashed clone too; real curl clients check every production answer.
  */
-class TestHostSessionIT {
+class SessionOnTestHostIT {
 
     static final String RUN = "pk-it-ths-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     static final ObjectMapper JSON = new ObjectMapper();

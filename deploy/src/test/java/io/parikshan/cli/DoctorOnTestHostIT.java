@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code parikshan doctor --on}: a test host made as a network namespace with its own sshd. */
-class TestHostDoctorIT {
+class DoctorOnTestHostIT {
 
     private static TestHostNamespace testHost;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** A test host made as a network namespace with its own sshd, reached as a clone's host would be. */
-class TestHostIT {
+class SshToTestHostIT {
 
     private static TestHostNamespace testHost;
 
