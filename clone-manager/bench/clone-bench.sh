@@ -4,8 +4,12 @@
 # dump, restore and total clone time (min/median/max), the checkpoint image size, and the
 # slowest answer production gave its client during a clone.
 #
-#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR] [-c new|old|both] [-G DEPS]
+#   clone-manager/bench/clone-bench.sh [-n CLONES] [-H "64 256 1024"] [-p BASE_PORT] [-B BASELINE_JAR] [-c new|old|both] [-G DEPS] [-T]
 #
+# With -T, every clone is made twice, alternating: "here" on this host, "remote" on a test host
+# made for the run by deploy/host/test-host.sh (a network namespace with its own sshd, runc and
+# Parikshan state, reached over SSH), side by side; the first remote clone also sends the image
+# layers, which the test host keeps for the others.
 # With -G, production runs on a user network with DEPS dependencies (Redis servers holding 20000
 # keys each), and every clone is made twice by this tree's CLI, alternating: "alone" clones
 # production by itself, "group" clones it --with every dependency (one cut), side by side.
@@ -28,7 +32,8 @@ base_port=${BASE_PORT:-18480}
 baseline=""
 cds=""
 deps=0
-while getopts "n:H:p:B:c:G:h" opt; do
+remote=0
+while getopts "n:H:p:B:c:G:Th" opt; do
   case $opt in
     n) clones=$OPTARG ;;
     H) heaps=$OPTARG ;;
@@ -36,13 +41,15 @@ while getopts "n:H:p:B:c:G:h" opt; do
     B) baseline=$OPTARG ;;
     c) cds=$OPTARG ;;
     G) deps=$OPTARG ;;
-    *) sed -n '2,23p' "$0"; exit 2 ;;
+    T) remote=1 ;;
+    *) sed -n '2,28p' "$0"; exit 2 ;;
   esac
 done
 [[ $clones =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: -n '$clones' is not a positive count; e.g. -n 5" >&2; exit 2; }
 [[ $cds =~ ^(|new|old|both)$ ]] || { echo "clone-bench: -c '$cds' is not new, old or both" >&2; exit 2; }
 [[ $deps =~ ^[0-9]$ ]] || { echo "clone-bench: -G '$deps' is not a count of dependencies from 0 to 9" >&2; exit 2; }
-[[ $deps == 0 || -z $baseline ]] || { echo "clone-bench: -G and -B each make a pair of variants; give one of them" >&2; exit 2; }
+(( (deps > 0) + (remote > 0) + (${#baseline} > 0) <= 1 )) \
+  || { echo "clone-bench: -G, -B and -T each make a pair of variants; give one of them" >&2; exit 2; }
 for h in $heaps; do
   [[ $h =~ ^[1-9][0-9]*$ ]] || { echo "clone-bench: heap '$h' is not a size in MiB; e.g. -H \"64 256\"" >&2; exit 2; }
 done
@@ -72,6 +79,9 @@ fi
 if ((deps > 0)); then
   variants=(alone group)
 fi
+if ((remote)); then
+  variants=(here remote)
+fi
 variant_jar() { echo "$work/$([[ $1 == old ]] && echo baseline || echo parikshan).jar"; }
 declare -a with_args=()
 net_args=()
@@ -79,7 +89,7 @@ if ((deps > 0)); then
   net_args=(--network pk-bench-net)
 fi
 # Class-data archives are bound to the jar's path, so they are written here, for the copies.
-declare -A java_opts=([new]="" [old]="" [alone]="" [group]="")
+declare -A java_opts=([new]="" [old]="" [alone]="" [group]="" [here]="" [remote]="")
 for v in "${variants[@]}"; do
   if [[ $cds == both || $cds == "$v" ]]; then
     java -XX:ArchiveClassesAtExit="$work/$v.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$(variant_jar $v)" doctor >/dev/null \
@@ -102,12 +112,19 @@ cleanup() {
     docker rm -f "$c" >/dev/null 2>&1 || true
   done
   docker network rm pk-bench-net >/dev/null 2>&1 || true
+  [[ -n ${test_host_dir:-} ]] && bash "$repo/deploy/host/test-host.sh" down pk-thbench "$test_host_dir"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 javac -d "$work/app" "$repo/deploy/demo/SampleService.java"
+declare -a on_args=()
+if ((remote)); then
+  test_host_dir=$(mktemp -d /tmp/pk-thbench.XXXXXX)
+  bash "$repo/deploy/host/test-host.sh" up pk-thbench 240 "$test_host_dir" >/dev/null
+  on_args=(--on pk-testhost --ssh-config "$test_host_dir/ssh_config")
+fi
 if ((deps > 0)); then
   docker network create pk-bench-net >/dev/null
   for ((k = 1; k <= deps; k++)); do
@@ -119,11 +136,12 @@ if ((deps > 0)); then
   done
 fi
 
-# Answers GET /count on 127.0.0.1:$1 within a few seconds.
+# Answers GET /count on $1 (a port on 127.0.0.1, or HOST:PORT) within a few seconds.
 answers() {
-  local port=$1 tries=${2:-50}
+  local at=$1 tries=${2:-50}
+  [[ $at == *:* ]] || at=127.0.0.1:$at
   for ((t = 0; t < tries; t++)); do
-    curl -fsS --max-time 2 "http://127.0.0.1:$port/count" >/dev/null 2>&1 && return 0
+    curl -fsS --max-time 2 "http://$at/count" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   return 1
@@ -161,12 +179,13 @@ for heap in $heaps; do
       begin=$(date +%s.%N)
       extra=()
       [[ $v == group ]] && extra=("${with_args[@]}")
+      [[ $v == remote ]] && extra=("${on_args[@]}" --publish 8080)
       cli_of "$v" clone "$prod" --name "$name" "${extra[@]}" --json 2>"$work/progress.txt" >"$work/clone.json" \
         || { cat "$work/progress.txt" >&2; echo "clone-bench: cloning $prod ($v) failed" >&2; exit 1; }
       end=$(date +%s.%N)
       answers $port 5 || { echo "clone-bench: production $prod stopped answering after clone $i ($v)" >&2; exit 1; }
-      clone_port=$(jq -r '.addresses[0] | split(" -> ")[0] | split(":")[1]' "$work/clone.json")
-      answers "$clone_port" 50 || { echo "clone-bench: clone $name does not answer on 127.0.0.1:$clone_port" >&2; exit 1; }
+      clone_at=$(jq -r '.addresses[0] | split(" -> ")[0]' "$work/clone.json")
+      answers "$clone_at" 50 || { echo "clone-bench: clone $name does not answer on $clone_at" >&2; exit 1; }
       jq -c --arg b "$begin" --arg e "$end" --arg l "$(cut -d' ' -f1 /proc/loadavg)" \
         '. + {begin: ($b|tonumber), end: ($e|tonumber), load: ($l|tonumber)}' "$work/clone.json" >>"$work/runs-$heap-$v.jsonl"
       jq -r --arg v "$v" '"  clone \(.clone) (\($v)): frozen \(.frozenMillis) ms, dump \(.phaseMillis.dump) ms, restore \(.phaseMillis.restore) ms, total \(.totalMillis) ms"' \
@@ -210,6 +229,8 @@ print(row("total clone", per(lambda r: r["totalMillis"])))
 # what the user waits for: the whole 'parikshan clone' command, JVM start and exit included
 print(row("command, JVM included", per(lambda r: (r["end"] - r["begin"]) * 1000)))
 print(row("checkpoint images", per(lambda r: r["imageBytes"] / 1048576), "MiB"))
+if any("sentBytes" in r for _, rs in variants for r in rs):
+    print(row("sent to the test host", per(lambda r: r.get("sentBytes", 0) / 1048576), "MiB"))
 print(row("load average", per(lambda r: r.get("load", 0) * 100), "/100"))
 # production as its client saw it: requests that finished while a clone was being made
 during = [[t * 1000 for (ts, t, c) in reqs for r in rs if r["begin"] <= ts <= r["end"]] for _, rs in variants]
@@ -223,5 +244,5 @@ EOF
 done
 
 echo
-echo "clone-bench: Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null), $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}$( ((deps > 0)) && echo ", group = with $deps Redis dependencies")${cds:+, class-data archive for $cds}"
+echo "clone-bench: Docker $(docker version -f '{{.Server.Version}}' 2>/dev/null), $(nproc) cores, $(uname -r), criu $(criu --version | sed -n 's/Version: //p'), $clones clones per heap${baseline:+, new = this tree, old = $baseline}$( ((deps > 0)) && echo ", group = with $deps Redis dependencies")$( ((remote)) && echo ", remote = on a test host (network namespace, sshd) over SSH")${cds:+, class-data archive for $cds}"
 cat "$summary"

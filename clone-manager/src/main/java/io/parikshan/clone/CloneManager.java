@@ -191,7 +191,7 @@ public final class CloneManager {
                 }
                 long preCopied = 0;
                 for (CloneMember m : group) {
-                    m.preCopied = copyFiles(m, site);
+                    m.preCopied = preCopy(m, site);
                     preCopied += m.preCopied;
                 }
                 clock.finish(Doctor.human(preCopied) + " copied while production runs (and runc starts)"
@@ -205,7 +205,7 @@ public final class CloneManager {
                 for (int i = 0; i < group.size(); i++) {
                     CloneMember m = group.get(i);
                     parts.add(new GroupCut.Part(m.prodName, started.get(i), m.prod.getState().getPidLong(),
-                            () -> copyFiles(m, site)));
+                            () -> copyFiles(m))); // here, even for a test host: the freeze never waits for the network
                 }
                 cut = GroupCut.dump(parts, progress::productionFrozen);
             } finally {
@@ -230,6 +230,7 @@ public final class CloneManager {
                 imageBytes = front.imageBytes;
                 TestHostSite.Layers layers = site.layers(front.lowerDirs);
                 sentLayers = layers.sentBytes();
+                site.sendCopies(names, front.mounts); // the delta taken during the freeze, then gone here
                 site.sendImages(names, front.images);
                 site.mountRoot(names, layers.lowerDirs(), marker(cloneName, prodName));
                 clock.finish(Doctor.human(imageBytes) + " of checkpoint images sent from memory to test host "
@@ -380,11 +381,10 @@ public final class CloneManager {
         Map<String, Path> cloneMounts = makeMounts(m.mounts, n, m.productionSpec, site == null);
         CloneBundle.write(m.productionSpec, n.bundleDir(), n.rootfsDir(), n.cloneName(), n.cgroupsPath(), cloneMounts);
         Files.createDirectories(n.workDir()); // CRIU's dump works here, wherever the clone runs
+        Files.createDirectories(n.upperDir()); // the copies are taken here, then sent to a test host
         if (site != null) {
             site.prepare(m, m.mounts);
-            return;
         }
-        Files.createDirectories(n.upperDir());
     }
 
     private static void forget(Thread hook) {
@@ -509,7 +509,9 @@ public final class CloneManager {
                 continue;
             }
             if (!here) {
-                out.put(p.destination(), p.cloneSource()); // made on the test host
+                // the test host mounts its copy; here it is only where the delta is taken during the freeze
+                Files.createDirectories(Files.isDirectory(p.source()) ? p.cloneSource() : p.cloneSource().getParent());
+                out.put(p.destination(), p.cloneSource());
                 continue;
             }
             if (Files.isDirectory(p.source())) {
@@ -601,11 +603,20 @@ public final class CloneManager {
         return lower;
     }
 
-    /** Production's writable layer and copied mounts to the clone's copies, here or on the test host. */
-    private static long copyFiles(CloneMember member, TestHostSite site) {
+    /**
+     * The pre-copy, while production runs: to the clone's copies here, and for a test host straight
+     * there too, so what is sent after the thaw is only what changed meanwhile.
+     */
+    private static long preCopy(CloneMember member, TestHostSite site) {
+        long bytes = copyFiles(member);
         if (site != null) {
-            return site.copyFiles(member.prodUpper, member.names, member.mounts);
+            site.copyFiles(member.prodUpper, member.names, member.mounts);
         }
+        return bytes;
+    }
+
+    /** Production's writable layer and copied mounts to the clone's copies here. */
+    private static long copyFiles(CloneMember member) {
         long bytes = FileCopier.mirror(member.prodUpper, member.names.upperDir(), List.of("/" + CloneNames.MARKER));
         for (MountPlan m : member.mounts) {
             if (m.copied()) {
@@ -633,10 +644,7 @@ public final class CloneManager {
     private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, long rss, boolean onTestHost) {
         // CRIU's images are about production's resident memory, plus a margin for its own metadata
         long images = rss + rss / 8 + (16L << 20);
-        if (onTestHost) {
-            return images; // the copies go to the test host
-        }
-        long need = 64L << 20;
+        long need = 64L << 20; // the copies are taken here (for a test host too, until they are sent)
         need += treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
         for (MountPlan m : mounts) {
             if (m.copied()) {

@@ -143,6 +143,26 @@ final class TestHostSite {
         return bytes;
     }
 
+    /**
+     * The clone's copies taken here (the writable layer, copied mounts, with the delta of the
+     * freeze) sent there, then deleted here; returns bytes sent.
+     */
+    long sendCopies(CloneNames names, List<MountPlan> mounts) {
+        long bytes = mirror(names.upperDir(), names.upperDir(), List.of("/" + CloneNames.MARKER));
+        for (MountPlan m : mounts) {
+            if (m.copied()) {
+                bytes += mirror(m.cloneSource(), m.cloneSource(), List.of());
+            }
+        }
+        CloneTeardown.deleteTree(names.upperDir());
+        for (MountPlan m : mounts) {
+            if (m.copied()) {
+                CloneTeardown.deleteTree(m.cloneSource());
+            }
+        }
+        return bytes;
+    }
+
     private long mirror(Path from, Path to, List<String> keep) {
         return FileCopier.mirror(from, ssh.remotePath(to), ssh.rsh(), keep, Files.isDirectory(from));
     }
