@@ -114,7 +114,7 @@ final class CloneCommand implements Callable<Integer> {
                     + "reaches its clones itself (see 'parikshan status --json')");
         }
         SessionConfig config = sessionOptions.resolve(source, with, allowEgress);
-        ProbeAgentProcess agent = config.suites().isEmpty() ? null
+        ProbeAgentProcess agent = config.suites().isEmpty() && config.candidate().isEmpty() ? null
                 : new ProbeAgentProcess(ProbeAgentProcess.locate(sessionOptions.agentJar), ProbeAgentProcess.DEFAULT_DIR);
         PrintWriter out = spec.commandLine().getOut();
         java.util.concurrent.atomic.AtomicReference<Session> made = new java.util.concurrent.atomic.AtomicReference<>();

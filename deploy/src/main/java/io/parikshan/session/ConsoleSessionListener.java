@@ -95,6 +95,12 @@ final class ConsoleSessionListener implements SessionListener {
     }
 
     @Override
+    public void candidatePatched(java.nio.file.Path jar, String clone, java.util.List<String> classes) {
+        print("parikshan: candidate %s patched from %s: %s%n", clone, jar.getFileName(),
+                classes.stream().map(l -> l.substring("patched ".length())).collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    @Override
     public void cloneCheckFailed(String why) {
         print("parikshan: clone check failed, retrying: %s%n", why);
     }

@@ -69,6 +69,10 @@ public interface SessionListener {
     default void resynced(String old, CloneReport fresh, long millis, ResyncReason reason) {
     }
 
+    /** The candidate clone's loaded classes were redefined from the patch jar. */
+    default void candidatePatched(java.nio.file.Path jar, String clone, java.util.List<String> classes) {
+    }
+
     /** The once-a-second check of the clones failed; it runs again in a second. */
     default void cloneCheckFailed(String why) {
     }
