@@ -242,6 +242,9 @@ public final class Session implements AutoCloseable {
                 slots.add(c.running());
             }
         }
+        if (pairNames != null) {
+            trial.activate(pairNames[0]);
+        }
         file = SessionFile.write(stateRoot, endpoint.container(), control.url());
         state = "running";
         listener.running(control.url());
@@ -482,6 +485,7 @@ public final class Session implements AutoCloseable {
             candidate.join(oldCandidate.name());
             slots.replace(oldControl, control.running());
             slots.replace(oldCandidate, candidate.running());
+            trial.activate(names[0]);
         }
         retire(oldControl);
         retire(oldCandidate);

@@ -5,6 +5,7 @@ import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -39,13 +40,16 @@ record ClassShape(String name, String superName, Set<String> interfaces, Set<Str
 
             @Override
             public FieldVisitor visitField(int access, String name, String descriptor, String signature, Object value) {
-                fields.add(modifiers(access) + name + " " + descriptor);
+                fields.add(modifiers(access) + Type.getType(descriptor).getClassName() + " " + name);
                 return null;
             }
 
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                methods.add(modifiers(access) + name + descriptor);
+                Type t = Type.getMethodType(descriptor);
+                methods.add(modifiers(access) + t.getReturnType().getClassName() + " " + name + "("
+                        + java.util.Arrays.stream(t.getArgumentTypes()).map(Type::getClassName)
+                        .collect(java.util.stream.Collectors.joining(", ")) + ")");
                 return null;
             }
         }, ClassReader.SKIP_CODE | ClassReader.SKIP_DEBUG | ClassReader.SKIP_FRAMES);
@@ -53,11 +57,11 @@ record ClassShape(String name, String superName, Set<String> interfaces, Set<Str
     }
 
     private static String modifiers(int access) {
-        int m = access & MODIFIERS;
-        return m == 0 ? "" : "0x" + Integer.toHexString(m) + " ";
+        String m = java.lang.reflect.Modifier.toString(access & MODIFIERS);
+        return m.isEmpty() ? "" : m + " ";
     }
 
-    /** How {@code patched} changes this shape, one phrase each ("adds field x I"); empty when only bodies change. */
+    /** How {@code patched} changes this shape, one phrase each ("adds field private int hits"); empty when only bodies change. */
     List<String> changesIn(ClassShape patched) {
         List<String> out = new ArrayList<>();
         if (!java.util.Objects.equals(superName, patched.superName)) {

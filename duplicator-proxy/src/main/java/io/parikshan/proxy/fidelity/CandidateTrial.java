@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.LongAdder;
  * A patch on trial: which clone is the control and which the candidate (a fresh pair for each
  * re-sync, numbered), and what the {@link ThreeWayJudge} found over every exchange both answered.
  * An exchange is judged only when its connection fed a control and a candidate of the same pair,
- * so a connection that straddles a re-sync is never judged against a clone of another checkpoint.
+ * so a connection that straddles a re-sync is never judged against a clone of another checkpoint,
+ * and only on connections opened once both clones of the pair were fed ({@link #activate}): the
+ * connections held for a clone while it was made are replayed to it side by side when it joins,
+ * so a read may overtake the write before it there, which the patch would be blamed for.
  *
  * <p>Written by the connections' event loops (counts: adders; the change log: a lock while it
  * fills), the pair by the session; read by anyone. Counts go on across re-syncs, as the
@@ -25,7 +28,7 @@ public final class CandidateTrial {
     public static final String OTHER_ENDPOINTS = "(other endpoints)";
     private static final int VALUE_CHARS = 200;
 
-    private record Member(long pair, boolean candidate) {
+    private record Member(long pair, boolean candidate, boolean active) {
     }
 
     private record Counts(LongAdder compared, LongAdder changed, LongAdder noise, LongAdder controlDiffers) {
@@ -49,16 +52,27 @@ public final class CandidateTrial {
         this.logSize = logSize;
     }
 
-    /** Names a fresh pair (before its clones join the proxy); returns its number. */
+    /** Names a fresh pair (before its clones join the proxy, so not judged yet); returns its number. */
     public synchronized long pair(String controlClone, String candidateClone) {
         Map<String, Member> next = new HashMap<>(members);
         long n = ++pair;
-        next.put(controlClone, new Member(n, false));
-        next.put(candidateClone, new Member(n, true));
+        next.put(controlClone, new Member(n, false, false));
+        next.put(candidateClone, new Member(n, true, false));
         members = Map.copyOf(next);
         control = controlClone;
         candidate = candidateClone;
         return n;
+    }
+
+    /** Both clones of the pair {@code clone} belongs to are fed: connections opened from now on are judged. */
+    public synchronized void activate(String clone) {
+        Member m = members.get(clone);
+        if (m == null) {
+            throw new IllegalArgumentException("clone " + clone + " is not in a pair on trial");
+        }
+        Map<String, Member> next = new HashMap<>();
+        members.forEach((name, x) -> next.put(name, x.pair() == m.pair() ? new Member(x.pair(), x.candidate(), true) : x));
+        members = Map.copyOf(next);
     }
 
     /** Forgets a clone that was removed. */
@@ -69,14 +83,15 @@ public final class CandidateTrial {
     }
 
     /**
-     * Where the control and the candidate of one pair are among a connection's clones, as
-     * {@code {control, candidate}}; null when the connection was not fed such a pair.
+     * Where the control and the candidate of one active pair are among a connection's clones, as
+     * {@code {control, candidate}}; null when the connection was not fed such a pair. Asked when the
+     * connection's comparison starts.
      */
     public int[] pairIn(List<String> cloneNames) {
         Map<String, Member> m = members;
         for (int i = 0; i < cloneNames.size(); i++) {
             Member a = m.get(cloneNames.get(i));
-            if (a == null || a.candidate()) {
+            if (a == null || a.candidate() || !a.active()) {
                 continue;
             }
             for (int j = 0; j < cloneNames.size(); j++) {

@@ -31,8 +31,8 @@ public final class HttpExchangeComparison implements AnswerComparison {
     private long judged;
     private boolean clientLeftEarly;
     private boolean over;
-    /** With a patch on trial: where its control and candidate are among the clones ({} if not fed both); null until first asked. */
-    private int[] trialPair;
+    /** With a patch on trial: where its control and candidate are among the clones; null if this connection is not judged so. */
+    private final int[] trialPair;
 
     public HttpExchangeComparison(NoiseRules rules, ComparedClones clones, String connection) {
         this.rules = rules;
@@ -44,6 +44,19 @@ public final class HttpExchangeComparison implements AnswerComparison {
         for (int i = 0; i < cloneAnswers.length; i++) {
             cloneAnswers[i] = new CloneAnswers(clones.get(i), HttpStreamParser.responses(this::methodOf));
         }
+        this.trialPair = trialPair(clones.trial());
+    }
+
+    /** Where the trial's control and candidate are among this connection's clones, fixed as it starts; null if not both. */
+    private int[] trialPair(CandidateTrial trial) {
+        if (trial == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(cloneAnswers.length);
+        for (CloneAnswers c : cloneAnswers) {
+            names.add(c.clone.ledger().cloneName());
+        }
+        return trial.pairIn(names);
     }
 
     /** HEAD and CONNECT answers are framed differently: answer parsers ask for the request's method. */
@@ -262,21 +275,10 @@ public final class HttpExchangeComparison implements AnswerComparison {
      * judgement of production's answer {@code p} against both (before the clones' answers move on).
      */
     private void judgeCandidate(HttpMessage p) {
-        CandidateTrial trial = clones.trial();
-        if (trial == null) {
-            return;
-        }
         if (trialPair == null) {
-            List<String> names = new ArrayList<>(cloneAnswers.length);
-            for (CloneAnswers c : cloneAnswers) {
-                names.add(c.clone.ledger().cloneName());
-            }
-            int[] found = trial.pairIn(names);
-            trialPair = found == null ? new int[0] : found;
-        }
-        if (trialPair.length == 0) {
             return;
         }
+        CandidateTrial trial = clones.trial();
         CloneAnswers control = cloneAnswers[trialPair[0]];
         CloneAnswers candidate = cloneAnswers[trialPair[1]];
         if (!control.clone.live() || !candidate.clone.live()) {

@@ -51,6 +51,7 @@ class CandidateTrialTest {
     void the_candidate_differing_where_the_control_agrees_is_a_change_with_both_answers_kept() {
         CandidateTrial trial = new CandidateTrial(8);
         trial.pair("ctl", "cand");
+        trial.activate("ctl");
         List<String> names = List.of("ctl", "cand");
         exchange(trial, names, "GET /kv/user42 HTTP/1.1\r\n\r\n", answer(200, "v-User42"), answer(200, "v-User42"),
                 answer(404, "no such key\n"));
@@ -72,6 +73,7 @@ class CandidateTrialTest {
     void only_the_control_differing_is_counted_apart_and_is_no_change() {
         CandidateTrial trial = new CandidateTrial(8);
         trial.pair("ctl", "cand");
+        trial.activate("ctl");
         exchange(trial, List.of("cand", "ctl"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(200, "b"));
         CandidateChanges s = trial.snapshot();
         assertThat(s.changedTotal()).isZero();
@@ -82,7 +84,11 @@ class CandidateTrialTest {
     void clones_of_different_pairs_are_not_judged_together() {
         CandidateTrial trial = new CandidateTrial(8);
         trial.pair("ctl-1", "cand-1");
+        trial.activate("cand-1");
         trial.pair("ctl-2", "cand-2");
+        exchange(trial, List.of("ctl-2", "cand-2"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(404, "b"));
+        assertThat(trial.snapshot().comparedTotal()).as("a pair not yet fed both is not judged").isZero();
+        trial.activate("ctl-2");
         exchange(trial, List.of("ctl-1", "cand-2"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(404, "b"));
         assertThat(trial.snapshot().comparedTotal()).isZero();
         exchange(trial, List.of("ctl-2", "cand-2"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(404, "b"));
