@@ -19,5 +19,9 @@
  * over a {@link io.parikshan.agent.WatchedCall} and writes events to a {@link io.parikshan.agent.DiagnosisLog}.
  * Ending resets the transformer and compares each class's code digest with the one from before.
  * threads ({@link io.parikshan.agent.ThreadReport}), heap dumps and JFR recordings need no advice.
+ *
+ * <p>Class patches ({@code patch=<jar>}, {@link io.parikshan.agent.ClassPatch}): the loaded classes of
+ * a jar are redefined with its class files in one step, after {@link io.parikshan.agent.ClassShape}
+ * checked that only method bodies change (the JVM's rule, refused here by class name).
  */
 package io.parikshan.agent;
