@@ -27,7 +27,7 @@ final class SessionOptions {
 
     /** The keys of a {@code --config} file; also its help, so the two cannot drift apart. */
     static final String CONFIG_KEYS = "port, listen, tests, clones, metrics, resync-every, resync-after-desyncs, "
-            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, " + DuplicationOptions.CONFIG_KEYS;
+            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, candidate, " + DuplicationOptions.CONFIG_KEYS;
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--port", paramLabel = "CONTAINER_PORT[/udp]",
@@ -158,7 +158,8 @@ final class SessionOptions {
         String d = file.value(drain, "drain");
         String se = file.value(statusEvery, "status-every");
         c = c.withTiming(d == null ? c.drain() : duration("--drain", d), se == null ? c.statusEvery() : duration("--status-every", se));
-        if (candidate != null) {
+        String patch = file.value(candidate == null ? null : candidate.toString(), "candidate");
+        if (patch != null) {
             if (n != null) {
                 throw new ParikshanException("--candidate runs a control and a candidate clone, so --clones " + n
                         + " does not apply; leave --clones out");
@@ -166,7 +167,7 @@ final class SessionOptions {
             if (!c.fidelity().enabled() && file.value(duplication.compare, "compare") == null) {
                 c = c.withFidelity(c.fidelity().withMode(io.parikshan.proxy.fidelity.CompareMode.AUTO), c.resyncOnDivergence());
             }
-            c = c.withCandidate(candidate);
+            c = c.withCandidate(Path.of(patch));
         }
         return c;
     }

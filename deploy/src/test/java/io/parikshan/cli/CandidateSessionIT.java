@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +65,17 @@ class CandidateSessionIT {
         patchJar("noop", source);
         patchJar("schema", source.replace("private final Map<String, String> readCache", "private int hits;\n        private final Map<String, String> readCache"));
         patchJar("unloaded", "public final class NeverLoadedHere { static int f() { return 1; } }");
+    }
+
+    @AfterAll
+    static void removePatches() throws IOException {
+        if (patches != null) {
+            try (Stream<Path> all = Files.walk(patches)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     /** Compiles {@code source} as the demo image compiles its own, into {@code <name>.jar}. */

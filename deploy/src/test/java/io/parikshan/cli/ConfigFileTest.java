@@ -69,8 +69,8 @@ class ConfigFileTest {
         assertThat(keysInHelp(cli.getSubcommands().get("clone")))
                 .containsExactlyInAnyOrder(split(SessionOptions.CONFIG_KEYS))
                 .contains("port", "strategy", "sample", "compare", "ignore-body-regex", "noise-clones", "resync-on-divergence",
-                        "with", "allow-egress")
-                .hasSize(21);
+                        "with", "allow-egress", "candidate")
+                .hasSize(22);
         assertThat(keysInHelp(cli.getSubcommands().get("proxy")))
                 .containsExactlyInAnyOrder(split(ProxySettings.CONFIG_KEYS))
                 .contains("clone", "udp", "strategy", "divergence-log")

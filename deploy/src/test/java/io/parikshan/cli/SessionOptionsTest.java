@@ -141,6 +141,9 @@ class SessionOptionsTest {
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("--clones 3");
         assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--compare", "tcp").resolve("shop"))
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("--compare tcp");
+        Path file = dir.resolve("trial.properties");
+        Files.writeString(file, "candidate=" + patch + "\ncompare=http\n");
+        assertThat(parse("--config", file.toString()).resolve("shop").candidate()).contains(patch);
         assertThatThrownBy(() -> parse("--candidate", dir.resolve("nope.jar").toString()).resolve("shop"))
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("nope.jar").hasMessageContaining("is not a jar file");
     }
