@@ -113,12 +113,11 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
                         + " does not apply; leave --clones out");
             }
             if (udp) {
-                throw new ParikshanException("--candidate judges HTTP answers; a UDP port has none: drop --candidate or use a TCP port");
+                throw new ParikshanException("--candidate judges answers, and datagrams are not compared: drop --candidate or use a TCP port");
             }
-            if (fidelity.mode() == io.parikshan.proxy.fidelity.CompareMode.TCP || !fidelity.enabled()) {
-                throw new ParikshanException("--candidate judges HTTP exchanges, so --compare "
-                        + fidelity.mode().name().toLowerCase(java.util.Locale.ROOT) + " cannot show what the patch changed; "
-                        + "use --compare http or auto");
+            if (!fidelity.enabled()) {
+                throw new ParikshanException("--candidate judges the clones' answers, so --compare off cannot show what the "
+                        + "patch changed; use --compare http, tcp or auto");
             }
         });
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {

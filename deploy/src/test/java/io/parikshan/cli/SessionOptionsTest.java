@@ -139,8 +139,10 @@ class SessionOptionsTest {
                 .isEqualTo(CompareMode.HTTP);
         assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--clones", "3").resolve("shop"))
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("--clones 3");
-        assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--compare", "tcp").resolve("shop"))
-                .isInstanceOf(ParikshanException.class).hasMessageContaining("--compare tcp");
+        assertThat(parse("--candidate", patch.toString(), "--compare", "tcp").resolve("shop").fidelity().mode())
+                .isEqualTo(CompareMode.TCP);
+        assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--compare", "off").resolve("shop"))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("--compare off");
         Path file = dir.resolve("trial.properties");
         Files.writeString(file, "candidate=" + patch + "\ncompare=http\n");
         assertThat(parse("--config", file.toString()).resolve("shop").candidate()).contains(patch);

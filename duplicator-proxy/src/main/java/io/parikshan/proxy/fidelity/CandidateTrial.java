@@ -104,9 +104,24 @@ public final class CandidateTrial {
         return null;
     }
 
+    /** The endpoint of a TCP connection's one exchange (a byte stream has no method or path). */
+    public static final String TCP_ENDPOINT = "tcp";
+
     /** Counts an exchange all three answered alike, without cutting answers into parts. */
     public void same(String requestLine) {
         counts(EndpointTemplate.ofRequestLine(requestLine)).compared.increment();
+    }
+
+    /**
+     * Judges a TCP connection (one exchange): whether the control's and the candidate's answer
+     * streams each equal production's. The texts are asked for only when a change is logged.
+     */
+    public ThreeWayJudge.Outcome judgeStreams(String connection, boolean controlDiffers, boolean candidateDiffers,
+                                              java.util.function.Supplier<String[]> texts) {
+        Map<String, String> production = Map.of("stream", "production's");
+        return judgeAt(connection, TCP_ENDPOINT, production,
+                Map.of("stream", controlDiffers ? "the control's, not production's" : "production's"),
+                Map.of("stream", candidateDiffers ? "the candidate's, not production's" : "production's"), texts);
     }
 
     /**
@@ -117,7 +132,12 @@ public final class CandidateTrial {
     public ThreeWayJudge.Outcome judge(String connection, String requestLine, Map<String, String> production,
                                        Map<String, String> controlParts, Map<String, String> candidateParts,
                                        java.util.function.Supplier<String[]> texts) {
-        String endpoint = EndpointTemplate.ofRequestLine(requestLine);
+        return judgeAt(connection, EndpointTemplate.ofRequestLine(requestLine), production, controlParts, candidateParts, texts);
+    }
+
+    private ThreeWayJudge.Outcome judgeAt(String connection, String endpoint, Map<String, String> production,
+                                        Map<String, String> controlParts, Map<String, String> candidateParts,
+                                        java.util.function.Supplier<String[]> texts) {
         ThreeWayJudge.Outcome o = ThreeWayJudge.judge(production, controlParts, candidateParts);
         Counts c = counts(endpoint);
         c.compared.increment();

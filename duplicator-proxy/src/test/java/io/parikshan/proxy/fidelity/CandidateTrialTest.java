@@ -97,6 +97,36 @@ class CandidateTrialTest {
     }
 
     @Test
+    void a_tcp_connection_is_one_exchange_judged_three_ways() {
+        CandidateTrial trial = new CandidateTrial(8);
+        trial.pair("ctl", "cand");
+        trial.activate("ctl");
+        for (String candidateAnswer : List.of("+OK\r\n", "-ERR\r\n")) {
+            List<FidelityLedger> ledgers = List.of(new FidelityLedger("ctl", CompareMode.TCP, 8, null),
+                    new FidelityLedger("cand", CompareMode.TCP, 8, null));
+            ComparedClones clones = new ComparedClones(ledgers, false, trial);
+            TcpStreamComparison c = new TcpStreamComparison(clones, "127.0.0.1:9");
+            ByteBuf r = buf("SET k v\r\n");
+            c.clientBytes(r);
+            r.release();
+            c.productionAnswer(buf("+OK\r\n"));
+            c.productionEnded();
+            c.cloneAnswer(0, buf("+OK\r\n"));
+            c.cloneAnswer(1, buf(candidateAnswer));
+            clones.get(0).end();
+            clones.get(1).end();
+            c.compare();
+            c.release();
+        }
+        CandidateChanges s = trial.snapshot();
+        assertThat(s.endpoints()).containsExactly(new CandidateChanges.Endpoint("tcp", 2, 1, 0, 0));
+        assertThat(s.changes()).singleElement().satisfies(ch -> {
+            assertThat(ch.request()).contains("SET k v");
+            assertThat(ch.candidateAnswer()).contains("-ERR");
+        });
+    }
+
+    @Test
     void three_way_parts() {
         ThreeWayJudge.Outcome o = ThreeWayJudge.judge(Map.of("status", "200", "body", "x"),
                 Map.of("status", "200", "body", "y"), Map.of("status", "404", "body", "z"));
