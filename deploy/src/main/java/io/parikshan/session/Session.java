@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -243,7 +244,7 @@ public final class Session implements AutoCloseable {
             }
         }
         if (pairNames != null) {
-            trial.activate(pairNames[0]);
+            activateWhenCaughtUp(pairNames);
         }
         file = SessionFile.write(stateRoot, endpoint.container(), control.url());
         state = "running";
@@ -327,6 +328,38 @@ public final class Session implements AutoCloseable {
                     + jar.toAbsolutePath() + ": " + patched.reason().replaceFirst("^parikshan probe: ", ""));
         }
         listener.candidatePatched(jar, c.name(), patched.out().lines().filter(l -> l.startsWith("patched ")).toList());
+    }
+
+    /**
+     * Lets the trial judge a fresh pair once both clones have taken what was held for them: the held
+     * connections are replayed side by side when a clone joins, so until then a new connection's read
+     * can reach a clone before the held write it follows in production, and the patch would be blamed.
+     * Caught up: no bytes waiting for either clone at three checks in a row (or after 15 s, whatever).
+     */
+    private void activateWhenCaughtUp(String[] pair) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        int[] quiet = {0};
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        Runnable check = () -> {
+            Duplicator p = proxy;
+            boolean caughtUp = p != null && java.util.Arrays.stream(pair).allMatch(n ->
+                    p.cloneStats(n).map(st -> st.lagBytes() == 0).orElse(false));
+            quiet[0] = caughtUp ? quiet[0] + 1 : 0;
+            if (quiet[0] >= 3 || System.nanoTime() > deadline) {
+                trial.activate(pair[0]);
+                listener.candidateJudged(pair[0], pair[1]);
+                task[0].cancel(false);
+            }
+        };
+        synchronized (task) {
+            task[0] = monitor.scheduleWithFixedDelay(() -> {
+                synchronized (task) {
+                    if (!task[0].isCancelled()) {
+                        check.run();
+                    }
+                }
+            }, 200, 100, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Names of a fresh control and candidate, registered with the trial before either joins the proxy. */
@@ -485,8 +518,8 @@ public final class Session implements AutoCloseable {
             candidate.join(oldCandidate.name());
             slots.replace(oldControl, control.running());
             slots.replace(oldCandidate, candidate.running());
-            trial.activate(names[0]);
         }
+        activateWhenCaughtUp(names);
         retire(oldControl);
         retire(oldCandidate);
         trial.forget(oldControl.name());
