@@ -25,7 +25,9 @@ public enum AgentVerb {
     /** Start a diagnosis (watch, trace, stack, threads, heapdump, jfr) described by a request file in the agent's directory. */
     DIAGNOSE("diagnose", "<request file>"),
     /** End a diagnosis by id: remove its advice, restore the classes, report their code digests. */
-    END("end", "<diagnosis id>");
+    END("end", "<diagnosis id>"),
+    /** Redefine the loaded classes of a jar with its class files (method bodies only; a changed schema is refused). */
+    PATCH("patch", "<jar>");
 
     private final String wireName;
     private final String valueHint;

@@ -29,7 +29,9 @@ public enum ProbeAction {
     /** Write a heap dump of the target and copy it to the host, owner-only. */
     HEAPDUMP("heapdump"),
     /** Record a JFR flight recording of the target for a duration and copy it to the host, owner-only. */
-    JFR("jfr");
+    JFR("jfr"),
+    /** Stage a jar of changed classes in the target and redefine the loaded ones with them. */
+    PATCH("patch");
 
     private final String wireName;
 

@@ -25,7 +25,7 @@ class ContractTest {
     void agentVerbsByWireName() {
         assertThat(Arrays.stream(AgentVerb.values()).map(AgentVerb::usage))
                 .containsExactly("attach", "load=<jar>", "unload=<suite>", "list", "report", "inspect=<class>",
-                        "metrics=[host:]port", "diagnose=<request file>", "end=<diagnosis id>");
+                        "metrics=[host:]port", "diagnose=<request file>", "end=<diagnosis id>", "patch=<jar>");
         assertThat(AgentVerb.ofWire("inspect")).contains(AgentVerb.INSPECT);
         assertThat(AgentVerb.ofWire("dir")).isEmpty();
         assertThat(AgentVerb.LOAD.with("/tmp/parikshan/suites/s.jar")).isEqualTo("load=/tmp/parikshan/suites/s.jar");
@@ -35,7 +35,7 @@ class ContractTest {
     void probeActionsByWireName() {
         assertThat(Arrays.stream(ProbeAction.values()).map(ProbeAction::wireName))
                 .containsExactly("attach", "load", "unload", "list", "results", "watch", "trace", "stack", "threads",
-                        "heapdump", "jfr");
+                        "heapdump", "jfr", "patch");
         assertThat(ProbeAction.ofWire("results")).contains(ProbeAction.RESULTS);
         assertThat(ProbeAction.ofWire("report")).isEmpty();
     }

@@ -120,7 +120,7 @@ final class CloneCommand implements Callable<Integer> {
                     + "reaches its clones itself (see 'parikshan status --json')");
         }
         SessionConfig config = sessionOptions.resolve(source, with, allowEgress, testHost);
-        ProbeAgentHost agent = config.suites().isEmpty() ? null
+        ProbeAgentHost agent = config.suites().isEmpty() && config.candidate().isEmpty() ? null
                 : new ProbeAgentHost(ProbeAgentHost.locate(sessionOptions.agentJar), ProbeAgentHost.DEFAULT_DIR);
         PrintWriter out = spec.commandLine().getOut();
         java.util.concurrent.atomic.AtomicReference<Session> made = new java.util.concurrent.atomic.AtomicReference<>();

@@ -39,6 +39,7 @@ public final class Parikshan implements Runnable {
         cl.addSubcommand(new SyncCommand());
         cl.addSubcommand(new ProxyCommand());
         cl.addSubcommand(new ProbeCommand());
+        cl.addSubcommand(new CandidateCommand());
         cl.setExecutionExceptionHandler(Parikshan::userError);
         CommandLine.IParameterExceptionHandler usage = cl.getParameterExceptionHandler();
         cl.setParameterExceptionHandler((ex, args) -> {

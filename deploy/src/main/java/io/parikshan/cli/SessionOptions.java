@@ -27,7 +27,7 @@ final class SessionOptions {
 
     /** The keys of a {@code --config} file; also its help, so the two cannot drift apart. */
     static final String CONFIG_KEYS = "port, listen, tests, clones, metrics, resync-every, resync-after-desyncs, "
-            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, on, ssh-config, " + DuplicationOptions.CONFIG_KEYS;
+            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, candidate, on, ssh-config, " + DuplicationOptions.CONFIG_KEYS;
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--port", paramLabel = "CONTAINER_PORT[/udp]",
@@ -80,6 +80,12 @@ final class SessionOptions {
     @Option(names = "--session", description = "Run a whole session with the defaults even without other session options.")
     boolean session;
 
+    @Option(names = "--candidate", paramLabel = "PATCH.jar",
+            description = "Try a fix on live clones: a control clone as it is and a candidate clone whose loaded classes "
+                    + "are redefined from PATCH.jar (method bodies only), both fed the same traffic and judged three ways "
+                    + "against production (compare mode auto unless --compare says otherwise).")
+    Path candidate;
+
     @Option(names = "--agent-jar", paramLabel = "JAR", description = "The probe agent jar (default: found beside parikshan.jar).")
     Path agentJar;
 
@@ -87,7 +93,7 @@ final class SessionOptions {
     boolean wanted() {
         return session || port != null || listen != null || !tests.isEmpty() || clones != null || config != null
                 || metrics != null || resyncEvery != null || resyncAfterDesyncs != null || resyncBackoff != null
-                || drain != null || statusEvery != null || resyncOnDivergence != null || agentJar != null
+                || drain != null || statusEvery != null || resyncOnDivergence != null || agentJar != null || candidate != null
                 || duplication.given();
     }
 
@@ -159,7 +165,19 @@ final class SessionOptions {
                 .map(r -> parse("--resync-on-divergence", r, Double::parseDouble, "a ratio in (0, 1], e.g. 0.05")));
         String d = file.value(drain, "drain");
         String se = file.value(statusEvery, "status-every");
-        return c.withTiming(d == null ? c.drain() : duration("--drain", d), se == null ? c.statusEvery() : duration("--status-every", se));
+        c = c.withTiming(d == null ? c.drain() : duration("--drain", d), se == null ? c.statusEvery() : duration("--status-every", se));
+        String patch = file.value(candidate == null ? null : candidate.toString(), "candidate");
+        if (patch != null) {
+            if (n != null) {
+                throw new ParikshanException("--candidate runs a control and a candidate clone, so --clones " + n
+                        + " does not apply; leave --clones out");
+            }
+            if (!c.fidelity().enabled() && file.value(duplication.compare, "compare") == null) {
+                c = c.withFidelity(c.fidelity().withMode(io.parikshan.proxy.fidelity.CompareMode.AUTO), c.resyncOnDivergence());
+            }
+            c = c.withCandidate(Path.of(patch));
+        }
+        return c;
     }
 
     static Duration duration(String option, String text) {

@@ -108,12 +108,41 @@ final class StatusCommand implements Callable<Integer> {
                 out.printf("       request: %s%n", oneLine(d.path("request").asText()));
             }
         }
+        printCandidate(out, s.path("candidate"));
         JsonNode p = s.path("probes");
         out.printf("  probes    pass %d, fail %d, error %d, timeout %d, skipped %d%n", p.path("pass").asLong(),
                 p.path("fail").asLong(), p.path("error").asLong(), p.path("timeout").asLong(), p.path("skipped").asLong());
         for (JsonNode l : p.path("probes")) {
             out.printf("    %s/%s: pass %d, fail %d, error %d, timeout %d%n", l.path("suite").asText(), l.path("probe").asText(),
                     l.path("pass").asLong(), l.path("fail").asLong(), l.path("error").asLong(), l.path("timeout").asLong());
+        }
+    }
+
+    /** A patch on trial: one line per endpoint, then the first changes with both answers. */
+    private static void printCandidate(PrintWriter out, JsonNode c) {
+        if (c.isMissingNode() || c.isNull()) {
+            return;
+        }
+        out.printf("  candidate %s on %s (control %s, pair %d): %d changed of %d judged, control differs %d%n",
+                c.path("patch").asText(), c.path("candidate").asText(), c.path("control").asText(), c.path("pair").asLong(),
+                c.path("changed").asLong(), c.path("compared").asLong(), c.path("controlDiffers").asLong());
+        out.printf("    %-40s %8s %8s %8s %8s%n", "endpoint", "judged", "changed", "noise", "control");
+        for (JsonNode e : c.path("endpoints")) {
+            out.printf("    %-40s %8d %8d %8d %8d%n", e.path("endpoint").asText(), e.path("compared").asLong(),
+                    e.path("changed").asLong(), e.path("noise").asLong(), e.path("controlDiffers").asLong());
+        }
+        int shown = 0;
+        for (JsonNode d : c.path("changes")) {
+            if (shown++ == 3) {
+                out.printf("    ... %d more in 'parikshan status --json' or 'parikshan candidate report FILE'%n",
+                        c.path("changes").size() - 3);
+                break;
+            }
+            out.printf("    #%d %s: %s%n", d.path("number").asLong(), d.path("endpoint").asText(),
+                    String.join("; ", texts(d.path("differences"))));
+            out.printf("       request:    %s%n", oneLine(d.path("request").asText()));
+            out.printf("       production: %s%n", oneLine(d.path("productionAnswer").asText()));
+            out.printf("       candidate:  %s%n", oneLine(d.path("candidateAnswer").asText()));
         }
     }
 }

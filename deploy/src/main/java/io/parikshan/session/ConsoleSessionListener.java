@@ -95,6 +95,17 @@ final class ConsoleSessionListener implements SessionListener {
     }
 
     @Override
+    public void candidateJudged(String control, String candidate) {
+        print("parikshan: judging %s (patched) against production, %s as the noise baseline%n", candidate, control);
+    }
+
+    @Override
+    public void candidatePatched(java.nio.file.Path jar, String clone, java.util.List<String> classes) {
+        print("parikshan: candidate %s patched from %s: %s%n", clone, jar.getFileName(),
+                classes.stream().map(l -> l.substring("patched ".length())).collect(java.util.stream.Collectors.joining(", ")));
+    }
+
+    @Override
     public void cloneCheckFailed(String why) {
         print("parikshan: clone check failed, retrying: %s%n", why);
     }

@@ -18,7 +18,9 @@ import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.HostPort;
 import io.parikshan.proxy.tcp.TrafficDuplicator;
+import io.parikshan.proxy.fidelity.CandidateTrial;
 import io.parikshan.proxy.fidelity.CloneFidelity;
+import io.parikshan.proxy.fidelity.FidelityConfig;
 import io.parikshan.proxy.udp.UdpDuplicator;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
@@ -33,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -73,6 +76,10 @@ public final class Session implements AutoCloseable {
     private final StatusAssembler statusAssembler;
     private final ExecutorService resyncer;
     private final ScheduledExecutorService monitor;
+    /** With {@code --candidate}: the patch on trial, slot 1 its control, slot 2 its candidate; null otherwise. */
+    private final CandidateTrial trial;
+    /** The pair re-sync queued or running (candidate sessions replace both clones together). */
+    private CompletableFuture<List<String>> pairResync;
     private volatile Duplicator proxy;
     private volatile PortTakeover takeover;
     private volatile ControlServer control;
@@ -114,9 +121,13 @@ public final class Session implements AutoCloseable {
         this.endpoint = endpoint;
         this.slots = new CloneSlots(config.clones());
         this.policy = new ResyncPolicy(config);
+        this.trial = config.candidate().isPresent() ? new CandidateTrial(FidelityConfig.DEFAULT_LOG_SIZE) : null;
         this.metrics = new SessionMetrics(registry, slots::ages, slots::probeSamples);
         this.statusAssembler = new StatusAssembler(endpoint, config.fidelity().enabled(), System.nanoTime(), slots, metrics,
-                config.egress().stream().map(Object::toString).toList());
+                config.egress().stream().map(Object::toString).toList(), trial, config.candidate().map(Path::toString).orElse(null));
+        if (trial != null) {
+            CandidateMetrics.register(registry, trial);
+        }
         this.resyncer = Executors.newSingleThreadExecutor(daemon("parikshan-resync"));
         this.monitor = Executors.newSingleThreadScheduledExecutor(daemon("parikshan-session-monitor"));
     }
@@ -147,13 +158,16 @@ public final class Session implements AutoCloseable {
     /** As above, telling {@code listener} what the session does instead of printing it. */
     public static Session start(SessionConfig config, DockerEngine engine, Path stateRoot, ProbeAgentHost agent,
                                 SessionListener listener, Consumer<Session> created) {
-        if (!config.suites().isEmpty() && agent == null) {
-            throw new IllegalArgumentException("probe suites need the probe agent");
+        if ((!config.suites().isEmpty() || config.candidate().isPresent()) && agent == null) {
+            throw new IllegalArgumentException("probe suites and a candidate patch need the probe agent");
         }
         engine.requireReachable();
         ProductionEndpoint endpoint = ProductionEndpoint.resolve(engine, config.production(),
                 config.containerPort().orElse(null), config.udp());
         Optional<HostPort> takeoverOf = takeoverTarget(config, endpoint);
+        if (config.candidate().isPresent()) {
+            ProductionJvm.require(engine, endpoint.container());
+        }
         SessionFile.requireNoneRunning(stateRoot, endpoint.container());
         Session s = new Session(config, engine, stateRoot, agent, listener, endpoint);
         created.accept(s);
@@ -187,7 +201,7 @@ public final class Session implements AutoCloseable {
                 .orElseGet(() -> config.listen().orElseThrow());
         // No clone yet: each one joins when it runs, with the connections opened since its checkpoint.
         DuplicatorConfig dc = DuplicatorConfig.of(listen, endpoint.internal(), List.of())
-                .withStrategy(config.strategy()).withSampleRate(config.sampleRate()).withFidelity(config.fidelity());
+                .withStrategy(config.strategy()).withSampleRate(config.sampleRate()).withFidelity(config.fidelity().withTrial(trial));
         Duplicator started;
         try {
             started = endpoint.udp() ? UdpDuplicator.start(dc, registry) : TrafficDuplicator.start(dc, registry);
@@ -215,8 +229,11 @@ public final class Session implements AutoCloseable {
         } else {
             listener.proxyListening(proxyAt);
         }
+        String[] pairNames = trial == null ? null : newPair();
         for (int slot = 1; slot <= slots.count(); slot++) {
-            JoiningClone c = makeClone(slot, "clone " + slot + "/" + slots.count());
+            JoiningClone c = makeClone(slot, pairNames == null ? "clone " + slot + "/" + slots.count()
+                    : (slot == CONTROL_SLOT ? "the control clone" : "the candidate clone"),
+                    pairNames == null ? nextCloneName("clone") : pairNames[slot - 1]);
             synchronized (this) {
                 if (closed) { // a signal ended the session half-way
                     c.cancel();
@@ -226,6 +243,9 @@ public final class Session implements AutoCloseable {
                 c.join(null);
                 slots.add(c.running());
             }
+        }
+        if (pairNames != null) {
+            activateWhenCaughtUp(pairNames);
         }
         file = SessionFile.write(stateRoot, endpoint.container(), control.url());
         state = "running";
@@ -249,8 +269,8 @@ public final class Session implements AutoCloseable {
      * for it, so it can {@link JoiningClone#join} in step with production once the suites are
      * loaded. If it fails, nothing of it is left: what was held is dropped, the clone removed.
      */
-    private JoiningClone makeClone(int slot, String what) {
-        JoiningClone joining = new JoiningClone(nextCloneName(), proxy, listener);
+    private JoiningClone makeClone(int slot, String what, String name) {
+        JoiningClone joining = new JoiningClone(name, proxy, listener);
         try {
             listener.makingClone(what, endpoint.container());
             CloneRequest request = new CloneRequest(endpoint.container(), joining.name(),
@@ -265,6 +285,9 @@ public final class Session implements AutoCloseable {
                     pid, desynced(report.cloneName()));
             try {
                 loadSuites(c);
+                if (trial != null && slot == CANDIDATE_SLOT) {
+                    patch(c);
+                }
             } catch (RuntimeException e) {
                 teardown.destroy(report.cloneName());
                 throw e;
@@ -313,13 +336,68 @@ public final class Session implements AutoCloseable {
         c.probesLoaded(true);
     }
 
+    /** Slots of a candidate session: the unpatched control, and the candidate the patch is applied to. */
+    static final int CONTROL_SLOT = 1;
+    static final int CANDIDATE_SLOT = 2;
+
+    /** Redefines the candidate's loaded classes with the patch jar; any refusal fails the clone, in one line. */
+    private void patch(LiveClone c) {
+        Path jar = config.candidate().orElseThrow();
+        ProbeAgentHost.Result patched = agent.run(ProbeAction.PATCH, c.name(), List.of(jar.toAbsolutePath().toString()), false);
+        if (!patched.ok()) {
+            throw new ParikshanException("cannot patch the candidate clone of " + endpoint.container() + " with "
+                    + jar.toAbsolutePath() + ": " + patched.reason().replaceFirst("^parikshan probe: ", ""));
+        }
+        listener.candidatePatched(jar, c.name(), patched.out().lines().filter(l -> l.startsWith("patched ")).toList());
+    }
+
+    /**
+     * Lets the trial judge a fresh pair once both clones have taken what was held for them: the held
+     * connections are replayed side by side when a clone joins, so until then a new connection's read
+     * can reach a clone before the held write it follows in production, and the patch would be blamed.
+     * Caught up: no bytes waiting for either clone at three checks in a row (or after 15 s, whatever).
+     */
+    private void activateWhenCaughtUp(String[] pair) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        int[] quiet = {0};
+        ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+        Runnable check = () -> {
+            Duplicator p = proxy;
+            boolean caughtUp = p != null && java.util.Arrays.stream(pair).allMatch(n ->
+                    p.cloneStats(n).map(st -> st.lagBytes() == 0).orElse(false));
+            quiet[0] = caughtUp ? quiet[0] + 1 : 0;
+            if (quiet[0] >= 3 || System.nanoTime() > deadline) {
+                trial.activate(pair[0]);
+                listener.candidateJudged(pair[0], pair[1]);
+                task[0].cancel(false);
+            }
+        };
+        synchronized (task) {
+            task[0] = monitor.scheduleWithFixedDelay(() -> {
+                synchronized (task) {
+                    if (!task[0].isCancelled()) {
+                        check.run();
+                    }
+                }
+            }, 200, 100, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Names of a fresh control and candidate, registered with the trial before either joins the proxy. */
+    private String[] newPair() {
+        String control = nextCloneName("control");
+        String candidate = nextCloneName("candidate");
+        trial.pair(control, candidate);
+        return new String[] {control, candidate};
+    }
+
     /**
      * A clone name never used before in this session: the proxy's and the agent's series are labelled
      * by clone name, so a re-used name would continue an old clone's counters.
      */
-    private synchronized String nextCloneName() {
+    private synchronized String nextCloneName(String role) {
         while (true) {
-            String name = endpoint.container() + "-clone-" + (++cloneSequence);
+            String name = endpoint.container() + "-" + role + "-" + (++cloneSequence);
             if (engine.inspect(name).isEmpty() && runtime.state(name).isEmpty()
                     && !Files.exists(new CloneNames(name, stateRoot).stateDir())) {
                 return name;
@@ -346,6 +424,9 @@ public final class Session implements AutoCloseable {
      * in one step: new client connections feed the new clone, production's connections are untouched.
      */
     public CompletableFuture<List<String>> resync(ResyncReason reason) {
+        if (trial != null) {
+            return resyncPair(reason);
+        }
         List<CompletableFuture<String>> each = new ArrayList<>();
         for (LiveClone c : slots.all()) {
             each.add(resync(c, reason));
@@ -359,6 +440,9 @@ public final class Session implements AutoCloseable {
      * place); completes with the new clone's name.
      */
     private CompletableFuture<String> resync(LiveClone current, ResyncReason reason) {
+        if (trial != null) { // never one of the pair alone: both must come from the same moment of production
+            return resyncPair(reason).thenApply(names -> names.get(current.slot() - 1));
+        }
         current.resyncPending(true);
         try {
             return CompletableFuture.supplyAsync(() -> {
@@ -379,7 +463,7 @@ public final class Session implements AutoCloseable {
         listener.resyncStarted(old.name(), reason);
         JoiningClone fresh;
         try {
-            fresh = makeClone(old.slot(), "a fresh clone for slot " + old.slot());
+            fresh = makeClone(old.slot(), "a fresh clone for slot " + old.slot(), nextCloneName("clone"));
         } catch (RuntimeException e) {
             metrics.resyncFailed(reason);
             old.lastFailedResyncNanos(System.nanoTime());
@@ -400,6 +484,77 @@ public final class Session implements AutoCloseable {
         metrics.resynced(reason, millis / 1000.0);
         listener.resynced(old.name(), fresh.running().report(), millis, reason);
         return fresh.name();
+    }
+
+    /** The pair re-sync: queued once however many clones of the pair asked for it. */
+    private synchronized CompletableFuture<List<String>> resyncPair(ResyncReason reason) {
+        if (pairResync != null && !pairResync.isDone()) {
+            return pairResync;
+        }
+        List<LiveClone> pair = slots.all();
+        pair.forEach(c -> c.resyncPending(true));
+        pairResync = CompletableFuture.supplyAsync(() -> {
+            try {
+                return replacePair(reason);
+            } finally {
+                pair.forEach(c -> c.resyncPending(false));
+            }
+        }, resyncer);
+        return pairResync;
+    }
+
+    /**
+     * Replaces the control and the candidate by a fresh pair: both made (the candidate patched again)
+     * before either joins, then both swapped in together, so every connection from then on feeds two
+     * clones of the same pair. If either cannot be made, the old pair stays.
+     */
+    private List<String> replacePair(ResyncReason reason) {
+        long t0 = System.nanoTime();
+        LiveClone oldControl = slots.in(CONTROL_SLOT).get(0).latest();
+        LiveClone oldCandidate = slots.in(CANDIDATE_SLOT).get(0).latest();
+        listener.resyncStarted(oldControl.name() + " and " + oldCandidate.name(), reason);
+        String[] names = newPair();
+        JoiningClone control = null;
+        JoiningClone candidate;
+        try {
+            control = makeClone(CONTROL_SLOT, "a fresh control clone", names[0]);
+            candidate = makeClone(CANDIDATE_SLOT, "a fresh candidate clone", names[1]);
+        } catch (RuntimeException e) {
+            if (control != null) {
+                control.cancel();
+                teardown.destroy(control.name());
+            }
+            trial.forget(names[0]);
+            trial.forget(names[1]);
+            metrics.resyncFailed(reason);
+            oldControl.lastFailedResyncNanos(System.nanoTime());
+            oldCandidate.lastFailedResyncNanos(System.nanoTime());
+            listener.resyncFailed(oldControl.name() + " and " + oldCandidate.name(), e.getMessage());
+            throw e;
+        }
+        synchronized (this) {
+            if (closed) {
+                control.cancel();
+                candidate.cancel();
+                teardown.destroy(control.name());
+                teardown.destroy(candidate.name());
+                throw new ParikshanException("the session ended during the re-sync");
+            }
+            control.join(oldControl.name());
+            candidate.join(oldCandidate.name());
+            slots.replace(oldControl, control.running());
+            slots.replace(oldCandidate, candidate.running());
+        }
+        activateWhenCaughtUp(names);
+        retire(oldControl);
+        retire(oldCandidate);
+        trial.forget(oldControl.name());
+        trial.forget(oldCandidate.name());
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        metrics.resynced(reason, millis / 1000.0);
+        listener.resynced(oldControl.name(), control.running().report(), millis, reason);
+        listener.resynced(oldCandidate.name(), candidate.running().report(), millis, reason);
+        return List.of(control.name(), candidate.name());
     }
 
     /** Keeps an old clone's final probe counts, then removes it. */

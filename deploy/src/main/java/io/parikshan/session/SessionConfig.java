@@ -40,13 +40,16 @@ import java.util.Optional;
  * @param with              containers production depends on, cloned with it as one group (its
  *                          clients' traffic goes to production's clone only)
  * @param egress            addresses outside the sandbox the clones may open connections to
+ * @param candidate         a patch jar on trial: the session feeds a control clone and a candidate
+ *                          clone whose loaded classes the jar redefines, and judges them three ways
+ * @param testHost          the test host the clones run on (reached over SSH), or null for this host
  */
 public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
                             int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
                             HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
                             Duration resyncBackoff, Duration drain, Duration statusEvery,
                             FidelityConfig fidelity, Optional<Double> resyncOnDivergence, boolean udp,
-                            List<String> with, List<AllowedEgress> egress, Ssh testHost) {
+                            List<String> with, List<AllowedEgress> egress, Optional<Path> candidate, Ssh testHost) {
 
     public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
     public static final int MAX_CLONES = 8;
@@ -101,6 +104,24 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
         if (udp && strategy == DuplicationStrategy.SYNC) {
             throw new ParikshanException("--strategy sync: datagrams are never held back for clones; drop --strategy sync for a UDP port");
         }
+        Objects.requireNonNull(candidate, "candidate");
+        candidate.ifPresent(jar -> {
+            if (!Files.isRegularFile(jar) || !jar.getFileName().toString().endsWith(".jar")) {
+                throw new ParikshanException("--candidate " + jar.toAbsolutePath() + " is not a jar file: build the changed "
+                        + "classes into a jar (jar cf patch.jar -C classes .) and pass it");
+            }
+            if (clones != 2) {
+                throw new ParikshanException("--candidate runs a control and a candidate clone, so --clones " + clones
+                        + " does not apply; leave --clones out");
+            }
+            if (udp) {
+                throw new ParikshanException("--candidate judges answers, and datagrams are not compared: drop --candidate or use a TCP port");
+            }
+            if (!fidelity.enabled()) {
+                throw new ParikshanException("--candidate judges the clones' answers, so --compare off cannot show what the "
+                        + "patch changed; use --compare http, tcp or auto");
+            }
+        });
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {
             throw new ParikshanException("durations must not be negative");
         }
@@ -110,7 +131,7 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     public static SessionConfig of(String production) {
         return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
                 List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of(), null);
+                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of(), Optional.empty(), null);
     }
 
     public SessionConfig withPort(int port) {
@@ -120,49 +141,49 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     /** The container port to duplicate, and whether it is a UDP port. */
     public SessionConfig withPort(int port, boolean isUdp) {
         return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withListen(HostPort at) {
         return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withClones(int n) {
         return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withSuites(List<Path> jars) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withMetrics(HostPort at) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
         return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
     }
 
     /** The group: the containers cloned with production, and the addresses outside the sandbox the clones may reach. */
     public SessionConfig withGroup(List<String> dependencies, List<AllowedEgress> allowed) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
                 resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp,
-                dependencies, allowed, testHost);
+                dependencies, allowed, candidate, testHost);
     }
 
     /** The clones made on the test host {@code ssh} reaches (null: on this host). */
@@ -171,16 +192,27 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
             throw new ParikshanException("--on " + ssh.target() + " with --tests: probe suites run in clones on this host only "
                     + "for now; drop --tests, or run the session here");
         }
+        if (ssh != null && candidate.isPresent()) {
+            throw new ParikshanException("--on " + ssh.target() + " with --candidate: a patch is applied by the probe agent, "
+                    + "which reaches clones on this host only for now; drop --on, or --candidate");
+        }
         if (ssh != null && udp) {
             throw new ParikshanException("--on " + ssh.target() + ": a clone on a test host is fed TCP only for now; drop --on for a UDP port");
         }
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
                 resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with,
-                egress, ssh);
+                egress, candidate, ssh);
     }
 
     public SessionConfig withFidelity(FidelityConfig f, Optional<Double> resyncAt) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress, candidate, testHost);
+    }
+
+    /** A patch on trial (see {@code candidate}); two clones, the control and the candidate. */
+    public SessionConfig withCandidate(Path patchJar) {
+        return new SessionConfig(production, containerPort, listen, 2, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress,
+                Optional.of(patchJar), testHost);
     }
 }

@@ -69,6 +69,14 @@ public interface SessionListener {
     default void resynced(String old, CloneReport fresh, long millis, ResyncReason reason) {
     }
 
+    /** The pair took what was held for it: its answers are judged three ways from now on. */
+    default void candidateJudged(String control, String candidate) {
+    }
+
+    /** The candidate clone's loaded classes were redefined from the patch jar. */
+    default void candidatePatched(java.nio.file.Path jar, String clone, java.util.List<String> classes) {
+    }
+
     /** The once-a-second check of the clones failed; it runs again in a second. */
     default void cloneCheckFailed(String why) {
     }

@@ -1,5 +1,7 @@
 package io.parikshan.session;
 
+import io.parikshan.proxy.fidelity.CandidateChange;
+import io.parikshan.proxy.fidelity.CandidateChanges;
 import io.parikshan.proxy.fidelity.CloneFidelity;
 import io.parikshan.proxy.fidelity.DivergentExchange;
 
@@ -11,12 +13,36 @@ import java.util.Map;
  *
  * @param clientAddress where clients connect (production's published port when taken over)
  * @param proxyAddress  where the proxy itself listens
+ * @param candidate     with {@code --candidate}: what the patch changed; null otherwise
  */
 public record SessionStatus(String production, String state, String clientAddress, boolean takeover,
                             String proxyAddress, String productionAddress, String metricsUrl, long pid,
                             long uptimeSeconds, long activeConnections, List<CloneStatus> clones,
                             Map<String, Long> resyncs, Map<String, Long> resyncFailures, ProbeSummary probes,
-                            List<FidelityStatus> fidelity, List<String> allowedEgress) {
+                            List<FidelityStatus> fidelity, List<String> allowedEgress, CandidateStatus candidate) {
+
+    /**
+     * A patch on trial: its control and candidate clones (the current pair), the three-way counts
+     * by endpoint and the first changed exchanges with production's and the candidate's answers.
+     */
+    public record CandidateStatus(String patch, String control, String candidate, long pair, long compared, long changed,
+                                  long controlDiffers, List<CandidateChanges.Endpoint> endpoints, List<Change> changes) {
+
+        static CandidateStatus of(String patch, String control, String candidate, CandidateChanges c) {
+            return new CandidateStatus(patch, control, candidate, c.pair(), c.comparedTotal(), c.changedTotal(),
+                    c.controlDiffersTotal(), c.endpoints(), c.changes().stream().map(Change::of).toList());
+        }
+    }
+
+    /** One exchange the patch changed, as JSON-friendly text. */
+    public record Change(long number, String at, String endpoint, String connection, String request,
+                         String productionAnswer, String candidateAnswer, List<String> differences) {
+
+        static Change of(CandidateChange c) {
+            return new Change(c.number(), c.at().toString(), c.endpoint(), c.connection(), c.request(),
+                    c.productionAnswer(), c.candidateAnswer(), c.differences());
+        }
+    }
 
     /**
      * How faithfully a clone follows production (when the session compares answers): counts, the
@@ -76,6 +102,10 @@ public record SessionStatus(String production, String state, String clientAddres
         b.append(" | resyncs ").append(resynced);
         for (FidelityStatus f : fidelity) {
             b.append(String.format(" | %s diverged %d/%d", f.cloneName(), f.divergent(), f.compared()));
+        }
+        if (candidate != null) {
+            b.append(String.format(" | candidate changed %d/%d, control differs %d", candidate.changed(), candidate.compared(),
+                    candidate.controlDiffers()));
         }
         if (probes.pass() + probes.fail() + probes.error() + probes.timeout() > 0) {
             b.append(String.format(" | probes pass %d fail %d error %d timeout %d", probes.pass(), probes.fail(),

@@ -3,6 +3,7 @@ package io.parikshan.session;
 import io.parikshan.proxy.CloneStats;
 import io.parikshan.proxy.Duplicator;
 import io.parikshan.proxy.HostPort;
+import io.parikshan.proxy.fidelity.CandidateTrial;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,13 +25,19 @@ final class StatusAssembler {
     private final CloneSlots slots;
     private final SessionMetrics metrics;
     private final List<String> egress;
+    private final CandidateTrial trial;
+    private final String patch;
 
     /**
      * @param compares whether the session compares the clones' answers with production's
      * @param egress   addresses outside the sandbox the clones may reach, as {@code ip:port}
+     * @param trial    the patch on trial (slot 1 its control, slot 2 its candidate), or null
+     * @param patch    the patch jar's path, or null
      */
     StatusAssembler(ProductionEndpoint endpoint, boolean compares, long startedNanos, CloneSlots slots, SessionMetrics metrics,
-                    List<String> egress) {
+                    List<String> egress, CandidateTrial trial, String patch) {
+        this.trial = trial;
+        this.patch = patch;
         this.egress = List.copyOf(egress);
         this.endpoint = endpoint;
         this.compares = compares;
@@ -64,7 +71,13 @@ final class StatusAssembler {
                 metrics.resyncCounts(), metrics.resyncFailureCounts(), probeSummary(slots.probeSamples()),
                 proxy == null || !compares ? List.of()
                         : proxy.fidelity().clones().stream().map(SessionStatus.FidelityStatus::of).toList(),
-                egress);
+                egress, trial == null ? null : SessionStatus.CandidateStatus.of(patch, nameIn(Session.CONTROL_SLOT),
+                        nameIn(Session.CANDIDATE_SLOT), trial.snapshot()));
+    }
+
+    private String nameIn(int slot) {
+        List<LiveClone> in = slots.in(slot);
+        return in.isEmpty() ? "" : in.get(0).name();
     }
 
     /** Outcomes over every clone, in total and per probe of each suite (in the order first seen). */

@@ -17,6 +17,11 @@
  * session file in {@code <state-dir>/sessions/}. {@link io.parikshan.session.ProbeAgentHost} runs the probe
  * agent's host side (probe-control) in this JVM, which copies the agent jar into each clone and attaches.
  *
+ * <p>With a candidate patch ({@code --candidate}) slot 1 is the control and slot 2 the candidate,
+ * which the agent patches before it joins; the proxy judges them three ways
+ * ({@code io.parikshan.proxy.fidelity.CandidateTrial}, {@code CandidateMetrics}), they re-sync as a
+ * pair, and {@code ProductionJvm} refuses a production without a JVM before anything is frozen.
+ *
  * <p>Order of a start: endpoint, proxy (TCP, or UDP for {@code --port N/udp}), takeover, then the
  * clones one by one. The moment production is frozen for a clone's checkpoint the proxy starts
  * holding new connections (datagrams) for it, and the clone joins with them once it runs and its

@@ -127,4 +127,26 @@ class SessionOptionsTest {
     void aDivergenceLogWithoutComparisonIsAcceptedForASession() {
         assertThat(parse("web", "--divergence-log", "5").resolve("web").fidelity().enabled()).isFalse();
     }
+
+    @Test
+    void aCandidateRunsTwoClonesComparedOverHttpUnlessTold() throws Exception {
+        Path patch = Files.createFile(dir.resolve("fix.jar"));
+        SessionConfig c = parse("--candidate", patch.toString()).resolve("shop");
+        assertThat(c.candidate()).contains(patch);
+        assertThat(c.clones()).isEqualTo(2);
+        assertThat(c.fidelity().mode()).isEqualTo(CompareMode.AUTO);
+        assertThat(parse("--candidate", patch.toString(), "--compare", "http").resolve("shop").fidelity().mode())
+                .isEqualTo(CompareMode.HTTP);
+        assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--clones", "3").resolve("shop"))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("--clones 3");
+        assertThat(parse("--candidate", patch.toString(), "--compare", "tcp").resolve("shop").fidelity().mode())
+                .isEqualTo(CompareMode.TCP);
+        assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--compare", "off").resolve("shop"))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("--compare off");
+        Path file = dir.resolve("trial.properties");
+        Files.writeString(file, "candidate=" + patch + "\ncompare=http\n");
+        assertThat(parse("--config", file.toString()).resolve("shop").candidate()).contains(patch);
+        assertThatThrownBy(() -> parse("--candidate", dir.resolve("nope.jar").toString()).resolve("shop"))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("nope.jar").hasMessageContaining("is not a jar file");
+    }
 }

@@ -83,7 +83,7 @@ class SessionPartsTest {
         SessionStatus s = new SessionStatus("shop", "running", "127.0.0.1:80", true, "127.0.0.1:4100", "172.17.0.2:80",
                 "http://127.0.0.1:9464/metrics", 1, 75, 3,
                 List.of(new SessionStatus.CloneStatus(1, "shop-clone-1", "172.18.0.2:80", 70, 3, 2048, 0.25, 1, 10, 0, true, List.of())),
-                Map.of("manual", 1L), Map.of(), new SessionStatus.ProbeSummary(10, 2, 0, 0, 0, List.of()), List.of(), List.of());
+                Map.of("manual", 1L), Map.of(), new SessionStatus.ProbeSummary(10, 2, 0, 0, 0, List.of()), List.of(), List.of(), null);
         assertThat(s.line()).isEqualTo("[01:15] conns 3 | shop-clone-1 age 01:10 lag 2.0KiB/0.250s desynced 1 | resyncs 1"
                 + " | probes pass 10 fail 2 error 0 timeout 0");
     }

@@ -55,6 +55,13 @@ final class AgentActions {
                     Diagnoses.start(inst, Path.of(a.value())).forEach(l -> out.append(l).append('\n'));
                 }
                 case END -> Diagnoses.end(inst, a.value()).forEach(l -> out.append(l).append('\n'));
+                case PATCH -> {
+                    if (CloneMarker.cloneName().isEmpty() && !cmd.force()) {
+                        throw new IllegalStateException("refusing to patch classes: " + CloneMarker.PATH
+                                + " is absent, so this JVM is not a Parikshan clone (force overrides)");
+                    }
+                    ClassPatch.apply(inst, Path.of(a.value())).forEach(l -> out.append(l).append('\n'));
+                }
                 case METRICS -> {
                     String v = a.value();
                     int colon = v.lastIndexOf(':');

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * comma-separated {@code key=value} items or flags, e.g. {@code load=/tmp/parikshan/suites/s.jar,force}.
  *
  * <p>Actions ({@link AgentVerb}): {@code attach} (initialise only), {@code load=<jar>}, {@code unload=<suite>},
- * {@code list}, {@code report}, {@code inspect=<class>}, {@code metrics=[host:]port}, {@code diagnose=<request file>}, {@code end=<id>}.
+ * {@code list}, {@code report}, {@code inspect=<class>}, {@code metrics=[host:]port}, {@code diagnose=<request file>}, {@code end=<id>}, {@code patch=<jar>}.
  * Options: {@code dir=<results dir>} (first attach only; default /tmp/parikshan), {@code force}
  * (run tests even without the clone marker).
  */

@@ -22,5 +22,9 @@
  *
  * <p>Only this package and {@code boot} are in the agent jar; the host side that attaches it is the
  * probe-control module ({@code io.parikshan.agent.host}).
+ *
+ * <p>Class patches ({@code patch=<jar>}, {@link io.parikshan.agent.ClassPatch}): the loaded classes of
+ * a jar are redefined with its class files in one step, after {@link io.parikshan.agent.ClassShape}
+ * checked that only method bodies change (the JVM's rule, refused here by class name).
  */
 package io.parikshan.agent;

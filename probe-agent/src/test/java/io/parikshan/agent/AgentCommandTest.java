@@ -27,7 +27,7 @@ class AgentCommandTest {
     void rejectsUnknownArgumentsAndMissingValuesNamingThem() {
         assertThatThrownBy(() -> AgentCommand.parse("lod=/a.jar")).hasMessage("unknown agent argument 'lod=/a.jar': "
                 + "use attach, load=<jar>, unload=<suite>, list, report, inspect=<class>, metrics=[host:]port, "
-                + "diagnose=<request file>, end=<diagnosis id>, "
+                + "diagnose=<request file>, end=<diagnosis id>, patch=<jar>, "
                 + "dir=<path>, force");
         assertThatThrownBy(() -> AgentCommand.parse("unload=")).hasMessageContaining("'unload' needs a value");
     }

@@ -7,13 +7,25 @@ public final class ComparedClones {
 
     private final ComparedClone[] clones;
     private final boolean twoCloneNoise;
+    private final CandidateTrial trial;
 
     public ComparedClones(List<FidelityLedger> ledgers, boolean twoCloneNoise) {
+        this(ledgers, twoCloneNoise, null);
+    }
+
+    /** @param trial the patch on trial whose control and candidate may be among these clones, or null */
+    public ComparedClones(List<FidelityLedger> ledgers, boolean twoCloneNoise, CandidateTrial trial) {
+        this.trial = trial;
         this.clones = new ComparedClone[ledgers.size()];
         for (int i = 0; i < clones.length; i++) {
             clones[i] = new ComparedClone(ledgers.get(i));
         }
         this.twoCloneNoise = twoCloneNoise;
+    }
+
+    /** The patch on trial, or null. */
+    CandidateTrial trial() {
+        return trial;
     }
 
     public int size() {

@@ -11,8 +11,10 @@ import java.util.Objects;
  * @param divergenceLogSize how many divergent exchanges each clone keeps in full (the first ones)
  * @param twoCloneNoise     Diffy-style: with two or more clones, a difference only counts as divergence
  *                          where the clones agree with each other; where they disagree it is noise
+ * @param trial             a patch on trial (a control and a candidate judged three ways), or null
  */
-public record FidelityConfig(CompareMode mode, NoiseRules rules, int divergenceLogSize, boolean twoCloneNoise) {
+public record FidelityConfig(CompareMode mode, NoiseRules rules, int divergenceLogSize, boolean twoCloneNoise,
+                             CandidateTrial trial) {
 
     public static final int DEFAULT_LOG_SIZE = 32;
     public static final int MAX_LOG_SIZE = 10_000;
@@ -32,6 +34,10 @@ public record FidelityConfig(CompareMode mode, NoiseRules rules, int divergenceL
     }
 
     /** A config comparing in {@code mode} with the default rules (Date ignored), log size and no two-clone noise. */
+    public FidelityConfig(CompareMode mode, NoiseRules rules, int divergenceLogSize, boolean twoCloneNoise) {
+        this(mode, rules, divergenceLogSize, twoCloneNoise, null);
+    }
+
     public static FidelityConfig of(CompareMode mode) {
         return new FidelityConfig(mode, NoiseRules.DEFAULT, DEFAULT_LOG_SIZE, false);
     }
@@ -65,18 +71,23 @@ public record FidelityConfig(CompareMode mode, NoiseRules rules, int divergenceL
     }
 
     public FidelityConfig withLogSize(int n) {
-        return new FidelityConfig(mode, rules, n, twoCloneNoise);
+        return new FidelityConfig(mode, rules, n, twoCloneNoise, trial);
     }
 
     public FidelityConfig withMode(CompareMode m) {
-        return new FidelityConfig(m, rules, divergenceLogSize, twoCloneNoise);
+        return new FidelityConfig(m, rules, divergenceLogSize, twoCloneNoise, trial);
     }
 
     public FidelityConfig withRules(NoiseRules r) {
-        return new FidelityConfig(mode, r, divergenceLogSize, twoCloneNoise);
+        return new FidelityConfig(mode, r, divergenceLogSize, twoCloneNoise, trial);
     }
 
     public FidelityConfig withTwoCloneNoise(boolean on) {
-        return new FidelityConfig(mode, rules, divergenceLogSize, on);
+        return new FidelityConfig(mode, rules, divergenceLogSize, on, trial);
+    }
+
+    /** The same config judging a patch on trial three ways. */
+    public FidelityConfig withTrial(CandidateTrial t) {
+        return new FidelityConfig(mode, rules, divergenceLogSize, twoCloneNoise, t);
     }
 }

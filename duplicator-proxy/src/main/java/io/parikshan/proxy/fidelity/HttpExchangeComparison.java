@@ -31,6 +31,8 @@ public final class HttpExchangeComparison implements AnswerComparison {
     private long judged;
     private boolean clientLeftEarly;
     private boolean over;
+    /** With a patch on trial: where its control and candidate are among the clones; null if this connection is not judged so. */
+    private final int[] trialPair;
 
     public HttpExchangeComparison(NoiseRules rules, ComparedClones clones, String connection) {
         this.rules = rules;
@@ -42,6 +44,19 @@ public final class HttpExchangeComparison implements AnswerComparison {
         for (int i = 0; i < cloneAnswers.length; i++) {
             cloneAnswers[i] = new CloneAnswers(clones.get(i), HttpStreamParser.responses(this::methodOf));
         }
+        this.trialPair = trialPair(clones.trial());
+    }
+
+    /** Where the trial's control and candidate are among this connection's clones, fixed as it starts; null if not both. */
+    private int[] trialPair(CandidateTrial trial) {
+        if (trial == null) {
+            return null;
+        }
+        List<String> names = new ArrayList<>(cloneAnswers.length);
+        for (CloneAnswers c : cloneAnswers) {
+            names.add(c.clone.ledger().cloneName());
+        }
+        return trial.pairIn(names);
     }
 
     /** HEAD and CONNECT answers are framed differently: answer parsers ask for the request's method. */
@@ -217,6 +232,7 @@ public final class HttpExchangeComparison implements AnswerComparison {
 
     /** Judges production's answer {@code p} against each live clone's next answer. */
     private void judge(HttpMessage p) {
+        judgeCandidate(p);
         if (allCloneAnswersSameAsSent(p)) {
             for (CloneAnswers c : cloneAnswers) {
                 if (c.clone.live()) {
@@ -252,6 +268,35 @@ public final class HttpExchangeComparison implements AnswerComparison {
                         Texts.message(p), answer != null ? Texts.message(answer) : cp.getOrDefault("answer", "(no answer)"), lines);
             }
         }
+    }
+
+    /**
+     * With a patch on trial, and this connection fed its control and candidate: the three-way
+     * judgement of production's answer {@code p} against both (before the clones' answers move on).
+     */
+    private void judgeCandidate(HttpMessage p) {
+        if (trialPair == null) {
+            return;
+        }
+        CandidateTrial trial = clones.trial();
+        CloneAnswers control = cloneAnswers[trialPair[0]];
+        CloneAnswers candidate = cloneAnswers[trialPair[1]];
+        if (!control.clone.live() || !candidate.clone.live()) {
+            return; // one of them was given up: nothing to weigh the other against
+        }
+        HttpMessage request = requests.isEmpty() ? null : requests.get(0);
+        String requestLine = request == null ? null : request.startLine();
+        HttpMessage co = control.answers.peek();
+        HttpMessage ca = candidate.answers.peek();
+        if (co != null && ca != null && AnswerParts.sameAsSent(p, co, rules) && AnswerParts.sameAsSent(p, ca, rules)) {
+            trial.same(requestLine);
+            return;
+        }
+        Map<String, String> productionParts = AnswerParts.of(p, rules, true);
+        Map<String, String> candidateParts = candidate.parts(rules, true);
+        trial.judge(connection, requestLine, productionParts, control.parts(rules, true), candidateParts,
+                () -> new String[] {request == null ? "(request not seen)" : Texts.message(request), Texts.message(p),
+                        ca != null ? Texts.message(ca) : candidateParts.getOrDefault("answer", "(no answer)")});
     }
 
     /** The common case, decided without normalising anything: every clone answered exactly as production did. */

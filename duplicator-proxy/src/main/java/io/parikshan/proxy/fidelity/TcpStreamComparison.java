@@ -41,6 +41,11 @@ public final class TcpStreamComparison implements AnswerComparison {
 
     private boolean clientLeftEarly;
     private boolean over;
+    /** With a patch on trial: where its control and candidate are among the streams; null if this connection is not judged so. */
+    private final int[] trialPair;
+    private boolean trialJudged;
+    /** The candidate's divergence as shown to a person (request, production's bytes, its bytes), kept for the trial. */
+    private String[] candidateTexts;
 
     public TcpStreamComparison(ComparedClones clones, String connection) {
         this.clones = clones;
@@ -49,6 +54,16 @@ public final class TcpStreamComparison implements AnswerComparison {
         for (int i = 0; i < streams.length; i++) {
             streams[i] = new CloneStream(clones.get(i));
         }
+        CandidateTrial trial = clones.trial();
+        int[] pair = null;
+        if (trial != null) {
+            List<String> names = new ArrayList<>(streams.length);
+            for (CloneStream s : streams) {
+                names.add(s.clone.ledger().cloneName());
+            }
+            pair = trial.pairIn(names);
+        }
+        this.trialPair = pair;
     }
 
     @Override
@@ -295,6 +310,7 @@ public final class TcpStreamComparison implements AnswerComparison {
 
     private void judge(CloneStream s, Verdict v) {
         s.clone.done();
+        s.verdict = v;
         FidelityLedger ledger = s.clone.ledger();
         ledger.judged(v, productionLength);
         if (v == Verdict.DIVERGENT && ledger.wantsDivergence()) {
@@ -310,14 +326,38 @@ public final class TcpStreamComparison implements AnswerComparison {
             }
             lines.add("client to server: " + clientLength + (productionEnded ? "" : "+") + " bytes crc32c " + Long.toHexString(clientCrc.getValue())
                     + " (the same stream went to production and the clone)");
-            String at = " [bytes from " + w.start + "] ";
-            ledger.logDivergence("tcp", connection, 0,
-                    Texts.bytes(clientPrefix, 0, clientPrefixLength, clientLength),
-                    at + Texts.bytes(w.productionBytes, 0, w.productionBytes.length, w.productionBytes.length),
-                    at + Texts.bytes(w.cloneBytes, 0, w.cloneBytes.length, w.cloneBytes.length), lines);
+            String[] t = texts(w);
+            ledger.logDivergence("tcp", connection, 0, t[0], t[1], t[2], lines);
+        }
+        if (trialPair != null && s == streams[trialPair[1]] && v != Verdict.EQUAL && s.window != null) {
+            candidateTexts = texts(s.window);
         }
         s.window = null;
         s.releaseAhead();
+        judgeCandidate();
+    }
+
+    private String[] texts(Window w) {
+        String at = " [bytes from " + w.start + "] ";
+        return new String[] {Texts.bytes(clientPrefix, 0, clientPrefixLength, clientLength),
+                at + Texts.bytes(w.productionBytes, 0, w.productionBytes.length, w.productionBytes.length),
+                at + Texts.bytes(w.cloneBytes, 0, w.cloneBytes.length, w.cloneBytes.length)};
+    }
+
+    /** Once the trial's control and candidate both have their verdict: the connection judged three ways, once. */
+    private void judgeCandidate() {
+        if (trialPair == null || trialJudged) {
+            return;
+        }
+        CloneStream control = streams[trialPair[0]];
+        CloneStream candidate = streams[trialPair[1]];
+        if (control.verdict == null || candidate.verdict == null || control.clone.dropped() || candidate.clone.dropped()) {
+            return;
+        }
+        trialJudged = true;
+        String[] shown = candidateTexts != null ? candidateTexts
+                : new String[] {Texts.bytes(clientPrefix, 0, clientPrefixLength, clientLength), "(not kept)", "(not kept)"};
+        clones.trial().judgeStreams(connection, control.verdict != Verdict.EQUAL, candidate.verdict != Verdict.EQUAL, () -> shown);
     }
 
     /** The bytes of both streams around the first difference, from offset {@code start} on. */
@@ -337,6 +377,8 @@ public final class TcpStreamComparison implements AnswerComparison {
         final ArrayDeque<ByteBuf> ahead = new ArrayDeque<>();
         long aheadBytes;
         Window window;
+        /** Its verdict once judged, null before. */
+        Verdict verdict;
 
         CloneStream(ComparedClone clone) {
             this.clone = clone;

@@ -20,6 +20,12 @@
  *   in order and judges them exchange by exchange. {@link io.parikshan.proxy.fidelity.ProtocolSniffer}
  *   decides between them for mode auto; {@link io.parikshan.proxy.fidelity.ComparedClones} is the
  *   state both share per clone (its ledger, whether it is still compared).</li>
+ *   <li>{@link io.parikshan.proxy.fidelity.CandidateTrial}: a patch on trial, Diffy's three-way
+ *   judgement with production as the primary, an unpatched control clone as the secondary and the
+ *   patched candidate ({@link io.parikshan.proxy.fidelity.ThreeWayJudge}), counted by
+ *   {@link io.parikshan.proxy.fidelity.EndpointTemplate} with the first
+ *   {@link io.parikshan.proxy.fidelity.CandidateChange}s; {@link io.parikshan.proxy.fidelity.CandidateChanges}
+ *   is its immutable view. HTTP comparisons feed it when their connection was fed both clones of one pair.</li>
  *   <li>{@link io.parikshan.proxy.fidelity.FidelityLedger}: per clone, thread-safe counts and the
  *   first divergent exchanges; {@link io.parikshan.proxy.fidelity.FidelitySnapshot} and
  *   {@link io.parikshan.proxy.fidelity.CloneFidelity} are the immutable views

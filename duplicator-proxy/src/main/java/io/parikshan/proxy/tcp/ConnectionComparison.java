@@ -67,7 +67,7 @@ final class ConnectionComparison {
         this.globalBudget = globalBudget;
         this.connectionBudget = connectionBudget;
         this.connection = connection;
-        this.clones = new ComparedClones(ledgers, config.twoCloneNoise());
+        this.clones = new ComparedClones(ledgers, config.twoCloneNoise(), config.trial());
         this.sides = new CloneSide[ledgers.size()];
         for (int i = 0; i < sides.length; i++) {
             sides[i] = new CloneSide(i);

@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * load    TARGET SUITE.jar
  * unload  TARGET SUITE
  * list    TARGET
+ * patch   TARGET PATCH.jar
  * results TARGET [--junit | --metrics]
  * watch | trace | stack | threads | heapdump | jfr: see {@link DiagnosisMain}
  * common: [--dir DIR] [--force]
@@ -110,6 +111,13 @@ public final class ProbeHostMain {
                     }
                     Path staged = control.stage(target, Path.of(jar));
                     reply = control.send(target, AgentVerb.LOAD.with(staged.toString()) + forced);
+                }
+                case PATCH -> {
+                    Path jar = Path.of(arg(positional, "patch needs the jar of changed classes: patch TARGET PATCH.jar"));
+                    if (!Files.isRegularFile(jar)) {
+                        throw new IllegalArgumentException("patch jar " + jar.toAbsolutePath() + " does not exist: build it first");
+                    }
+                    reply = control.send(target, AgentVerb.PATCH.with(control.stage(target, jar).toString()) + forced);
                 }
                 case UNLOAD -> reply = control.send(target, AgentVerb.UNLOAD.with(
                         arg(positional, "unload needs the suite name: unload TARGET SUITE (see list)")) + forced);

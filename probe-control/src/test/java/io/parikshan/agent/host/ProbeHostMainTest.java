@@ -11,7 +11,7 @@ class ProbeHostMainTest {
 
     @Test
     void usageNamesTheActionsAndOptionsAsWritten() {
-        assertThat(ProbeHostMain.USAGE).isEqualTo("usage: (attach|load|unload|list|results|watch|trace|stack|threads|heapdump|jfr) TARGET [ARG] [--force] "
+        assertThat(ProbeHostMain.USAGE).isEqualTo("usage: (attach|load|unload|list|results|watch|trace|stack|threads|heapdump|jfr|patch) TARGET [ARG] [--force] "
                 + "[--metrics [HOST:]PORT] [--junit] [--dir DIR]; TARGET is a container name or pid:<n>");
     }
 

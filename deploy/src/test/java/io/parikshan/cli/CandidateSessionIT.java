@@ -1,0 +1,298 @@
+package io.parikshan.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.session.PortTakeover;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A fix tried on a live clone, on the real engine and CRIU: the demo service (its read cache keyed
+ * by the lower-cased key) is production under real curl clients; {@code parikshan clone PROD
+ * --candidate fix.jar} runs as its own process with a control clone and a candidate clone patched
+ * from a jar compiled here from a changed copy of the demo's source. The bug's trigger sent through
+ * the clients' address must be the candidate's only change; a re-sync's fresh pair is patched
+ * again; a patch that changes nothing changes no answer; bad patches are refused in one line with
+ * nothing left; production's clients see every answer right throughout.
+ */
+class CandidateSessionIT {
+
+    static final String RUN = "pk-cand-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String BUGGY_LINE = "return key.toLowerCase(Locale.ROOT);";
+    static String image;
+    static Path patches;
+
+    @TempDir
+    Path tmp;
+    String prod;
+    int port;
+    Process session;
+    Path sessionLog;
+    String control;
+
+    @BeforeAll
+    static void host() throws Exception {
+        HostReady.require("Docker and CRIU", List.of());
+        image = CloneBadInputIT.out("bash", CloneBadInputIT.repo().resolve("deploy/demo/build-image.sh").toString()).lines()
+                .reduce((a, b) -> b).orElseThrow().strip();
+        assertThat(SessionWorkflowIT.agentJar()).exists();
+        patches = Files.createTempDirectory("pk-cand-patches");
+        String source = Files.readString(CloneBadInputIT.repo().resolve("deploy/demo/SampleService.java"));
+        assertThat(source).contains(BUGGY_LINE);
+        patchJar("fix", source.replace(BUGGY_LINE, "return key;"));
+        patchJar("noop", source);
+        patchJar("schema", source.replace("private final Map<String, String> readCache", "private int hits;\n        private final Map<String, String> readCache"));
+        patchJar("unloaded", "public final class NeverLoadedHere { static int f() { return 1; } }");
+    }
+
+    @AfterAll
+    static void removePatches() throws IOException {
+        if (patches != null) {
+            try (Stream<Path> all = Files.walk(patches)) {
+                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    /** Compiles {@code source} as the demo image compiles its own, into {@code <name>.jar}. */
+    private static Path patchJar(String name, String source) throws Exception {
+        Path dir = patches.resolve(name);
+        Files.createDirectories(dir.resolve("classes"));
+        String cls = source.contains("class SampleService") ? "SampleService" : "NeverLoadedHere";
+        Files.writeString(dir.resolve(cls + ".java"), source);
+        CloneBadInputIT.sh("javac", "--release", "17", "-d", dir.resolve("classes").toString(), dir.resolve(cls + ".java").toString());
+        Path jar = patches.resolve(name + ".jar");
+        try (OutputStream o = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(o);
+             Stream<Path> files = Files.list(dir.resolve("classes"))) {
+            for (Path f : files.sorted().toList()) {
+                j.putNextEntry(new JarEntry(f.getFileName().toString()));
+                j.write(Files.readAllBytes(f));
+                j.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    @BeforeEach
+    void production() throws Exception {
+        prod = RUN + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
+        port = freePort();
+        CloneBadInputIT.sh("docker", "run", "-d", "--name", prod, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + port + ":8080", image);
+        SessionWorkflowIT.await("production answers", Duration.ofSeconds(30),
+                () -> SessionWorkflowIT.get("http://127.0.0.1:" + port + "/count") != null);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        if (session != null && session.isAlive()) {
+            session.destroyForcibly();
+            session.waitFor(30, TimeUnit.SECONDS);
+        }
+        for (String c : Clones.of(prod)) {
+            CliRun.of("destroy", c);
+        }
+        PortTakeover.removeStale(prod::equals);
+        CloneBadInputIT.run("docker", "rm", "-f", prod);
+    }
+
+    @Test
+    void the_fix_changes_only_the_bugs_answer_the_control_nothing_and_a_resync_patches_the_fresh_pair() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
+            Thread.sleep(1000);
+            startSession(patches.resolve("fix.jar"));
+            assertThat(sessionOut()).contains("patched from fix.jar: SampleService");
+            awaitJudged(30);
+
+            // the trigger, on one client connection through the proxy: production answers user42 with User42's value
+            assertThat(trigger("User42", "user42", "alice")).isEqualTo("alicealice");
+            SessionWorkflowIT.await("the candidate's change is judged", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 1);
+            Thread.sleep(3000); // more traffic judged after it: still the only change
+            JsonNode c = candidate();
+            assertThat(c.path("changed").asLong()).as(brief(c)).isEqualTo(1);
+            assertThat(c.path("controlDiffers").asLong()).as("the control's own differences").isZero();
+            for (JsonNode e : c.path("endpoints")) {
+                assertThat(e.path("changed").asLong()).as(e.toString()).isEqualTo(e.path("endpoint").asText().equals("GET /kv/{id}") ? 1 : 0);
+            }
+            assertThat(c.path("endpoints").findValuesAsText("endpoint")).contains("PUT /kv/{id}", "GET /kv/{id}");
+            JsonNode change = c.path("changes").get(0);
+            assertThat(change.path("request").asText()).startsWith("GET /kv/user42 ");
+            assertThat(change.path("productionAnswer").asText()).startsWith("HTTP/1.1 200").endsWith("alice");
+            assertThat(change.path("candidateAnswer").asText()).startsWith("HTTP/1.1 404").contains("no such key");
+            assertThat(change.path("differences").toString()).contains("status: production \\\"200\\\", candidate \\\"404\\\"");
+
+            String metrics = SessionWorkflowIT.get(control + "/metrics");
+            assertThat(metrics).contains("parikshan_candidate_changes_total{endpoint=\"GET /kv/{id}\"} 1.0")
+                    .contains("parikshan_candidate_changes_total{endpoint=\"PUT /kv/{id}\"} 0.0");
+            CliRun text = CliRun.of("status", prod);
+            assertThat(text.exitCode()).as(text.err()).isZero();
+            assertThat(text.out()).contains("candidate ").contains("1 changed of").containsPattern("GET /kv/\\{id\\}\\s+\\d+\\s+1\\s")
+                    .contains("request:    GET /kv/user42");
+            Path report = tmp.resolve("candidate.html");
+            CliRun wrote = CliRun.of("candidate", "report", report.toString());
+            assertThat(wrote.exitCode()).as(wrote.err()).isZero();
+            assertThat(Files.readString(report)).contains("<code>GET /kv/{id}</code>").contains("GET /kv/user42")
+                    .contains("no such key").contains("alice");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(report))).isEqualTo("rw-------");
+
+            // re-sync: a fresh pair from a new checkpoint, the candidate patched again. Production's cache
+            // now holds user42 (live state the new pair copies), so a new key pair shows the patch.
+            String oldCandidate = c.path("candidate").asText();
+            CliRun sync = CliRun.of("sync", prod);
+            assertThat(sync.exitCode()).as(sync.err()).isZero();
+            JsonNode fresh = candidate();
+            assertThat(fresh.path("pair").asLong()).isEqualTo(2);
+            assertThat(fresh.path("candidate").asText()).isNotEqualTo(oldCandidate);
+            assertThat(Clones.exists(oldCandidate)).as("old candidate removed").isFalse();
+            awaitJudged(fresh.path("compared").asLong() + 20);
+            assertThat(trigger("Bob7", "bob7", "bob")).isEqualTo("bobbob");
+            SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 2);
+            Thread.sleep(2000);
+            JsonNode after = candidate();
+            assertThat(after.path("changed").asLong()).as(brief(after)).isEqualTo(2);
+            assertThat(after.path("controlDiffers").asLong()).isZero();
+            assertThat(after.path("changes").get(1).path("request").asText()).startsWith("GET /kv/bob7 ");
+            seen = load.stop();
+        }
+        stopSession();
+        assertThat(seen.failures()).as("what production's clients saw wrong").isEmpty();
+        assertThat(seen.failed()).isZero();
+        assertThat(seen.ok()).isPositive();
+    }
+
+    @Test
+    void a_patch_that_changes_nothing_changes_no_answer() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
+            Thread.sleep(1000);
+            startSession(patches.resolve("noop.jar"));
+            awaitJudged(20);
+            assertThat(trigger("Carol9", "carol9", "carol")).isEqualTo("carolcarol");
+            long judged = candidate().path("compared").asLong();
+            awaitJudged(judged + 30);
+            JsonNode c = candidate();
+            assertThat(c.path("changed").asLong()).as(brief(c)).isZero();
+            assertThat(c.path("controlDiffers").asLong()).isZero();
+            assertThat(c.path("changes")).isEmpty();
+            seen = load.stop();
+        }
+        stopSession();
+        assertThat(seen.failures()).isEmpty();
+        assertThat(seen.ok()).isPositive();
+    }
+
+    @Test
+    void bad_patches_and_a_non_jvm_production_are_refused_in_one_line_with_nothing_left() throws Exception {
+        assertRefused(patches.resolve("schema.jar"), prod, "SampleService$KeyValueStore", "adds field", "hits");
+        assertRefused(patches.resolve("unloaded.jar"), prod, "NeverLoadedHere", "is loaded in this JVM");
+        assertRefused(tmp.resolve("missing.jar"), prod, "missing.jar", "is not a jar file");
+
+        String other = prod + "-nojvm";
+        try {
+            CloneBadInputIT.sh("docker", "run", "-d", "--name", other, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + freePort() + ":8080",
+                    image, "/usr/bin/sleep", "600");
+            assertRefused(patches.resolve("fix.jar"), other, "runs no JVM", other);
+        } finally {
+            CloneBadInputIT.run("docker", "rm", "-f", other);
+        }
+        assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
+    }
+
+    private void assertRefused(Path jar, String production, String... mentions) throws Exception {
+        CliRun r = CliRun.of("clone", production, "--candidate", jar.toString(), "--agent-jar", SessionWorkflowIT.agentJar().toString(),
+                "--metrics", "127.0.0.1:0", "--status-every", "0s");
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(1);
+        assertThat(r.errLines()).as("stderr").hasSize(1);
+        assertThat(r.errLines().get(0)).contains(mentions);
+        assertThat(Clones.of(production)).as("clones left").isEmpty();
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).doesNotContain(production);
+        assertThat(CliRun.of("status", production, "--json").out()).as("session left").contains("no session running");
+    }
+
+    /** PUT {@code stored}, GET it, then GET {@code folded} on one connection; what the client read. */
+    private String trigger(String stored, String folded, String value) throws Exception {
+        String base = "http://127.0.0.1:" + port + "/kv/";
+        return CloneBadInputIT.out("curl", "-sS", "-X", "PUT", "--data", value, "-o", "/dev/null", base + stored,
+                "--next", "-sS", base + stored, "--next", "-sS", base + folded);
+    }
+
+    /** The counts and the first changes' requests: enough to see what went wrong, short enough to read. */
+    private static String brief(JsonNode c) {
+        StringBuilder b = new StringBuilder(c.path("endpoints").toString());
+        for (JsonNode d : c.path("changes")) {
+            if (d.path("number").asLong() > 6) {
+                break;
+            }
+            b.append("\n#").append(d.path("number").asLong()).append(' ').append(d.path("at").asText()).append(' ')
+                    .append(d.path("request").asText().lines().findFirst().orElse("")).append(" -> ").append(d.path("differences"));
+        }
+        return b.toString();
+    }
+
+    private void awaitJudged(long atLeast) throws Exception {
+        SessionWorkflowIT.await(atLeast + " exchanges judged three ways", Duration.ofSeconds(60),
+                () -> candidate().path("compared").asLong() >= atLeast);
+    }
+
+    private JsonNode candidate() throws Exception {
+        return JSON.readTree(SessionWorkflowIT.get(control + "/status")).path("candidate");
+    }
+
+    private void startSession(Path patch) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                SessionWorkflowIT.JAR.toString(), "clone", prod, "--candidate", patch.toString(), "--compare", "http",
+                "--agent-jar", SessionWorkflowIT.agentJar().toString(), "--status-every", "1s", "--drain", "5s",
+                "--metrics", "127.0.0.1:0", "--resync-after-desyncs", "0"));
+        sessionLog = tmp.resolve("session.log");
+        session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile()).start();
+        SessionWorkflowIT.await("the session runs", Duration.ofSeconds(180), () -> {
+            if (!session.isAlive()) {
+                fail("the session ended early (exit " + session.exitValue() + "):\n" + sessionOut());
+            }
+            return sessionOut().contains("Ctrl-C ends the session");
+        });
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parikshan: metrics (http://\\S+)/metrics").matcher(sessionOut());
+        assertThat(m.find()).as(sessionOut()).isTrue();
+        control = m.group(1);
+    }
+
+    private void stopSession() throws Exception {
+        session.destroy(); // SIGTERM, as a user's Ctrl-C
+        assertThat(session.waitFor(60, TimeUnit.SECONDS)).as(sessionOut()).isTrue();
+        assertThat(Clones.of(prod)).as("clones left after the session").isEmpty();
+    }
+
+    private String sessionOut() throws IOException {
+        return Files.exists(sessionLog) ? Files.readString(sessionLog) : "";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
