@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Where a clone runs when it runs on a test host: the same steps as on production's host, each
@@ -238,10 +237,12 @@ final class TestHostSite {
      */
     CloneRuntime.State restore(CloneNames names) {
         Path root = CloneRuntime.ROOT;
+        // one call: the restore, then runc's state of the clone (each ssh round trip is a restore's time)
         HostCommand.Result r = ssh.script("mkdir -p " + q(root) + "; : > " + q(names.logFile()) + "; runc --root " + q(root)
                 + " restore --detach --file-locks --image-path " + q(names.imagesDir()) + " --work-path " + q(names.workDir())
                 + " --bundle " + q(names.bundleDir()) + " " + q(names.cloneName()) + " </dev/null >>" + q(names.logFile())
-                + " 2>&1; e=$?; rm -rf " + q(names.imagesDir()) + "; exit $e", CloneRuntime.RESTORE_TIMEOUT);
+                + " 2>&1; e=$?; rm -rf " + q(names.imagesDir()) + "; [ $e = 0 ] || exit $e; runc --root " + q(root) + " state "
+                + q(names.cloneName()), CloneRuntime.RESTORE_TIMEOUT);
         if (!r.ok()) {
             Path log = names.workDir().resolve("restore.log");
             try {
@@ -254,16 +255,15 @@ final class TestHostSite {
             String said = ssh.run(List.of("tail", "-n", "1", names.logFile().toString()), STEP).stdout().strip();
             throw new CriuFailure("restore", log, said);
         }
-        HostCommand.Result st = ssh.run(List.of("runc", "--root", root.toString(), "state", names.cloneName()), STEP);
         try {
-            JsonNode s = JSON.readTree(st.stdout());
+            JsonNode s = JSON.readTree(r.stdout());
             if (!"running".equals(s.path("status").asText())) {
                 throw new ParikshanException("the clone " + names.cloneName() + " stopped right after restore on test host "
                         + ssh.target() + "; see 'parikshan logs " + names.cloneName() + "'");
             }
             return new CloneRuntime.State(s.path("pid").asLong(), s.path("status").asText());
         } catch (IOException e) {
-            throw new ParikshanException("runc state of " + names.cloneName() + " on test host " + ssh.target() + " is unreadable: " + st.reason());
+            throw new ParikshanException("runc state of " + names.cloneName() + " on test host " + ssh.target() + " is unreadable: " + r.reason());
         }
     }
 
@@ -309,33 +309,27 @@ final class TestHostSite {
      * address only; returns them as {@code host:port -> port/proto}.
      */
     List<String> publish(CloneNames names, String cloneIp, List<Integer> containerPorts) {
-        List<String> out = new ArrayList<>();
-        StringBuilder sh = new StringBuilder("set -e\n");
+        if (containerPorts.isEmpty()) {
+            return List.of();
+        }
         String c = "-m comment --comment " + names.firewallComment();
-        List<Integer> used = usedPorts();
+        // the host ports are picked there, in the same call: free of listeners and of other clones' rules
+        StringBuilder sh = new StringBuilder("set -e\n"
+                + "pick() { while :; do p=$(shuf -i 20000-59999 -n 1); ss -Htanl \"sport = :$p\" | grep -q . && continue; "
+                + "iptables -w 10 -t nat -S PREROUTING | grep -q -- \"--dport $p \" && continue; echo $p; return; done; }\n");
         for (int port : containerPorts) {
-            int hostPort;
-            do {
-                hostPort = ThreadLocalRandom.current().nextInt(20000, 60000);
-            } while (used.contains(hostPort));
-            used.add(hostPort);
+            sh.append("p=$(pick)\n");
             sh.append("iptables -w 10 -t nat -I PREROUTING -s ").append(productionHostAddress).append(" -d ").append(testHostAddress)
-                    .append(" -p tcp --dport ").append(hostPort).append(' ').append(c).append(" -j DNAT --to-destination ")
-                    .append(cloneIp).append(':').append(port).append('\n');
+                    .append(" -p tcp --dport $p ").append(c).append(" -j DNAT --to-destination ").append(cloneIp).append(':').append(port).append('\n');
             sh.append("iptables -w 10 -I FORWARD -o ").append(names.bridge()).append(" -s ").append(productionHostAddress)
                     .append(" -d ").append(cloneIp).append(" -p tcp --dport ").append(port).append(' ').append(c).append(" -j ACCEPT\n");
-            out.add(testHostAddress + ":" + hostPort + " -> " + port + "/tcp");
+            sh.append("echo \"").append(testHostAddress).append(":$p -> ").append(port).append("/tcp\"\n");
         }
-        check(sh.toString(), "publishing the clone's ports on test host " + ssh.target());
-        return out;
-    }
-
-    private List<Integer> usedPorts() {
-        String out = ssh.script("ss -Htanl | awk '{print $4}' | sed 's/.*://'; iptables -w 10 -t nat -S PREROUTING "
-                + "| sed -n 's/.*--dport \\([0-9]*\\).*/\\1/p'", STEP).stdout();
-        List<Integer> used = new ArrayList<>();
-        out.lines().map(String::strip).filter(l -> l.matches("\\d+")).forEach(l -> used.add(Integer.parseInt(l)));
-        return used;
+        HostCommand.Result r = ssh.script(sh.toString(), STEP);
+        if (!r.ok()) {
+            throw new ParikshanException("publishing the clone's ports on test host " + ssh.target() + " failed: " + r.reason());
+        }
+        return r.stdout().lines().map(String::strip).filter(l -> l.contains(" -> ")).toList();
     }
 
     /**

@@ -83,6 +83,9 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("  %-4d %-34s %-22s %7ds %6d %10d %9.3f %8d%n", c.path("slot").asInt(), c.path("name").asText(),
                     c.path("address").asText(), c.path("ageSeconds").asLong(), c.path("activeConnections").asLong(),
                     c.path("lagBytes").asLong(), c.path("lagSeconds").asDouble(), c.path("desyncedConnections").asLong());
+            if (!c.path("testHost").isMissingNode() && !c.path("testHost").isNull()) {
+                out.printf("       on test host %s%n", c.path("testHost").asText());
+            }
             for (JsonNode m : c.path("members")) {
                 out.printf("       with %-29s %-22s clone of %s (at production's %s in the sandbox)%n", m.path("name").asText(),
                         m.path("address").asText(), m.path("production").asText(), String.join(", ",

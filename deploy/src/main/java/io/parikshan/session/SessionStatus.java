@@ -68,13 +68,23 @@ public record SessionStatus(String production, String state, String clientAddres
         }
     }
 
-    /** One clone the proxy feeds. */
-    /** One clone the proxy feeds; {@code members} are the clones of its dependencies, in its sandbox. */
+    /**
+     * One clone the proxy feeds; {@code members} are the clones of its dependencies, in its sandbox;
+     * {@code testHost} is where it runs (null: this host).
+     */
     public record CloneStatus(int slot, String name, String address, long ageSeconds, long activeConnections,
                               long lagBytes, double lagSeconds, long desyncedConnections, long sentBytes,
-                              long droppedBytes, boolean probesLoaded, List<GroupMember> members) {
+                              long droppedBytes, boolean probesLoaded, List<GroupMember> members, String testHost) {
         public CloneStatus {
             members = members == null ? List.of() : List.copyOf(members);
+        }
+
+        /** A clone on this host. */
+        public CloneStatus(int slot, String name, String address, long ageSeconds, long activeConnections,
+                           long lagBytes, double lagSeconds, long desyncedConnections, long sentBytes,
+                           long droppedBytes, boolean probesLoaded, List<GroupMember> members) {
+            this(slot, name, address, ageSeconds, activeConnections, lagBytes, lagSeconds, desyncedConnections, sentBytes,
+                    droppedBytes, probesLoaded, members, null);
         }
     }
 

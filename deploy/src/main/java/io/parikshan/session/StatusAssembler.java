@@ -60,7 +60,7 @@ final class StatusAssembler {
                     s.activeConnections(), s.lagBytes(), s.lagSeconds(), s.desyncedConnections(), s.sentBytes(),
                     s.droppedBytes(), c.probesLoaded(), c.report().dependencies().stream()
                     .map(m -> new SessionStatus.GroupMember(m.cloneName(), m.production(), m.cloneIp(), m.productionAddresses()))
-                    .toList()));
+                    .toList(), c.report().testHost()));
         }
         String proxyAt = proxy == null ? "" : HostPort.of(proxy.localAddress()).toString();
         String clientAt = takenOver ? endpoint.published().map(HostPort::toString).orElse(proxyAt) : proxyAt;

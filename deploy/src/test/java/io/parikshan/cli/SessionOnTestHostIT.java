@@ -87,6 +87,8 @@ class SessionOnTestHostIT {
             startSession("--port", "8080", "--on", TestHostNamespace.ALIAS, "--ssh-config", testHost.sshConfig().toString(),
                     "--compare", "http", "--resync-backoff", "1s", "--metrics", "127.0.0.1:0");
             String first = status().path("clones").get(0).path("name").asText();
+            assertThat(status().path("clones").get(0).path("testHost").asText()).isEqualTo("root@" + TestHostNamespace.ALIAS);
+            assertThat(CliRun.of("status", prod).out()).contains("on test host root@" + TestHostNamespace.ALIAS);
             assertThat(runsOnTestHost(first)).as("the clone runs on the test host").isTrue();
             assertThat(Files.exists(Path.of("/run/parikshan/runc", first))).as("no runc container of it here").isFalse();
             SessionWorkflowIT.await("the clone there gets traffic and answers it", Duration.ofSeconds(60),
