@@ -61,8 +61,7 @@ final class TestHostSite {
 
     /** Fails with the test host's first unmet requirement; learns both hosts' addresses on the way. */
     void requireReady() {
-        new TestHostDoctor(ssh).requireAll();
-        String[] conn = ssh.script("echo $SSH_CONNECTION", STEP).stdout().strip().split(" ");
+        String[] conn = new TestHostDoctor(ssh).requireAll().getOrDefault("ssh_connection", "").split(" ");
         if (conn.length < 4) {
             throw new ParikshanException("test host " + ssh.target() + " did not say which address it was reached on "
                     + "(SSH_CONNECTION is empty); its sshd must be OpenSSH");
@@ -104,15 +103,10 @@ final class TestHostSite {
     void prepare(CloneMember m, List<MountPlan> mounts) {
         CloneNames n = m.names;
         List<MountPlan> copies = mounts.stream().filter(MountPlan::copied).toList();
-        StringBuilder absent = new StringBuilder("for p in");
-        mounts.stream().filter(MountPlan::shared).forEach(p -> absent.append(' ').append(q(p.source())));
-        String missing = ssh.script(absent + "; do [ -e \"$p\" ] || echo \"$p\"; done", STEP).stdout().strip();
-        if (!missing.isEmpty()) {
-            throw new ParikshanException("production's read-only bind mount " + missing.lines().findFirst().orElse("")
-                    + " is not on test host " + ssh.target() + ", where a clone uses the test host's own files at the same path; "
-                    + "put the same files there, or clone on this host");
-        }
-        StringBuilder sh = new StringBuilder("set -e; umask 077\n");
+        // first, in the same call, the read-only bind mounts the clone uses there as they are
+        StringBuilder sh = new StringBuilder("for p in");
+        mounts.stream().filter(MountPlan::shared).forEach(p -> sh.append(' ').append(q(p.source())));
+        sh.append("; do [ -e \"$p\" ] || { echo \"missing=$p\"; exit 3; }; done\nset -e; umask 077\n");
         sh.append("mkdir -p ").append(q(n.stateDir())).append(' ').append(q(n.upperDir())).append(' ')
                 .append(q(n.workDir())).append(' ').append(q(n.rootfsDir())).append('\n');
         for (MountPlan p : copies) {
@@ -124,7 +118,15 @@ final class TestHostSite {
             sh.append("mount --bind ").append(q(p.cloneSource())).append(' ').append(q(p.cloneSource()))
                     .append(" && mount --make-shared ").append(q(p.cloneSource())).append('\n');
         }
-        check(sh.toString(), "making the clone's directories on test host " + ssh.target());
+        HostCommand.Result r = ssh.script(sh.toString(), STEP);
+        if (r.exitCode() == 3 && r.stdout().startsWith("missing=")) {
+            throw new ParikshanException("production's read-only bind mount " + r.stdout().strip().substring("missing=".length())
+                    + " is not on test host " + ssh.target() + ", where a clone uses the test host's own files at the same path; "
+                    + "put the same files there, or clone on this host");
+        }
+        if (!r.ok()) {
+            throw new ParikshanException("making the clone's directories on test host " + ssh.target() + " failed: " + r.reason());
+        }
         mirror(n.bundleDir(), n.bundleDir(), List.of());
         if (Files.isDirectory(n.etcDir())) {
             mirror(n.etcDir(), n.etcDir(), List.of());

@@ -1,6 +1,7 @@
 package io.parikshan.clone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parikshan.clone.remote.Ssh;
 import io.parikshan.clone.remote.TestHostAddress;
@@ -148,5 +149,40 @@ class CloneOnTestHostIT extends CloneHostFixture {
         }
         assertThat(failures).isEmpty();
         assertThat(answered.get()).isPositive();
+    }
+
+    @Test
+    void what_a_test_host_cannot_take_is_refused_in_one_line_before_anything_is_made() throws Exception {
+        // production reads a directory that this host has and the test host does not (its state is its own)
+        java.nio.file.Path onlyHere = Files.createTempDirectory(DockerTestHost.STATE_ROOT, "pk-it-only-here-");
+        try {
+            String prod = DockerTestHost.uniqueName("thro");
+            containers.add(prod);
+            DockerTestHost.startCounterService(prod, "-v", onlyHere + ":/extra:ro");
+            DockerTestHost.awaitGet(DockerTestHost.hostPort(prod, 8080), "/count");
+            String clone = prod + "-c";
+            clones.add(clone);
+            assertThatThrownBy(() -> cloneManager().clone(new CloneRequest(prod, clone, List.of()).onTestHost(ssh()), CloneProgress.SILENT))
+                    .isInstanceOf(io.parikshan.contract.ParikshanException.class)
+                    .hasMessageContaining("read-only bind mount " + onlyHere).hasMessageContaining("is not on test host root@pk-testhost")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+            assertNothingOfIt(clone);
+
+            // a test host whose key is not known: refused at the safety checks
+            Ssh unknown = new Ssh(TestHostAddress.parse(TestHostNamespace.ALIAS), testHost.sshConfigWithUnknownHostKey());
+            assertThatThrownBy(() -> cloneManager().clone(new CloneRequest(prod, clone, List.of()).onTestHost(unknown), CloneProgress.SILENT))
+                    .hasMessageContaining("host key is not known");
+            assertNothingOfIt(clone);
+            assertThat(DockerTestHost.docker("inspect", "-f", "{{.State.Running}} {{.State.Paused}}", prod)).isEqualTo("true false");
+        } finally {
+            Files.deleteIfExists(onlyHere);
+        }
+    }
+
+    private static void assertNothingOfIt(String clone) {
+        assertThat(Files.exists(new CloneNames(clone, DockerTestHost.STATE_ROOT).stateDir())).as("state here").isFalse();
+        String there = ssh().script("runc --root " + CloneRuntime.ROOT + " list -q; ls " + DockerTestHost.STATE_ROOT + "/clones 2>/dev/null; "
+                + "iptables -S | grep -c parikshan:" + clone + "; ip -br link | grep -c '^pk[0-9]'", Duration.ofSeconds(20)).stdout();
+        assertThat(there.lines().toList()).as("on the test host").containsExactly("0", "0");
     }
 }
