@@ -5,11 +5,16 @@ import io.parikshan.proxy.fidelity.FidelityLedger;
 import io.parikshan.proxy.metrics.CloneMetrics;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,6 +26,11 @@ import java.util.concurrent.atomic.LongAdder;
  * opened meanwhile hold their bytes for it, within the budgets, until {@link #start} gives its
  * address; so a clone restored from a checkpoint also gets the connections opened after the
  * checkpoint, and starts in step with production.
+ *
+ * <p>Those connections are replayed to the clone in the order they were opened, each once the one
+ * before has caught up ({@link #whenRunningInTurn}): a client that stored a key and then read it on
+ * a second connection did so one after the other, and replayed side by side the read could reach
+ * the clone first and find nothing. Connections opened while the replay runs wait their turn too.
  */
 public final class CloneRoute implements DuplicatorMetrics.LagView {
 
@@ -32,6 +42,13 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     private final LongAdder lagBytes = new LongAdder();
     private final Set<CloneConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean retired;
+    /** Connections waiting for the clone, in the order they opened (guarded by this). */
+    private final ArrayDeque<Function<CloneTarget, CompletionStage<?>>> waiting = new ArrayDeque<>();
+    /** The clone's address while the waiting connections are replayed to it (guarded by this). */
+    private CloneTarget replayingTo;
+    /** Past this, what still waits is replayed side by side: a long replay must not hold memory for ever. */
+    static final long REPLAY_IN_TURN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private long replayStartedNanos;
 
     public CloneRoute(CloneTarget target, CloneMetrics metrics) {
         this(target, metrics, new FidelityLedger(target.name(), CompareMode.OFF, 0, null));
@@ -53,17 +70,55 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
         return new CloneRoute(name, metrics, fidelity);
     }
 
-    /** The clone now runs at {@code running}'s address: the connections waiting for it connect. */
+    /** The clone now runs at {@code running}'s address: the connections waiting for it connect, in turn. */
     void start(CloneTarget running) {
         if (!running.name().equals(name)) {
             throw new IllegalArgumentException("clone '" + running.name() + "' cannot start the route held for '" + name + "'");
         }
-        if (!target.complete(running)) {
-            throw new IllegalStateException("clone '" + name + "' has already started or was removed");
+        synchronized (this) {
+            if (target.isDone() || replayingTo != null) {
+                throw new IllegalStateException("clone '" + name + "' has already started or was removed");
+            }
+            replayingTo = running;
+            replayStartedNanos = System.nanoTime();
         }
+        replayNext();
     }
 
-    /** True while the clone is still being made. */
+    /** Replays the next waiting connection, or, none left, lets every later one connect at once. */
+    private void replayNext() {
+        Function<CloneTarget, CompletionStage<?>> next;
+        CloneTarget to;
+        synchronized (this) {
+            to = replayingTo;
+            if (to == null || retired) {
+                return;
+            }
+            next = waiting.poll();
+            if (next == null) {
+                target.complete(to); // from now on connections connect as they open
+                return;
+            }
+            if (System.nanoTime() - replayStartedNanos > REPLAY_IN_TURN_NANOS) {
+                // too long in turn: the rest side by side, and the clone runs for everyone
+                List<Function<CloneTarget, CompletionStage<?>>> rest = new ArrayList<>(waiting);
+                waiting.clear();
+                target.complete(to);
+                next.apply(to);
+                rest.forEach(r -> r.apply(to));
+                return;
+            }
+        }
+        CompletionStage<?> caughtUp;
+        try {
+            caughtUp = next.apply(to);
+        } catch (RuntimeException e) {
+            caughtUp = CompletableFuture.completedFuture(null); // that connection is lost; the others go on
+        }
+        caughtUp.whenComplete((done, failed) -> replayNext());
+    }
+
+    /** True while the clone is still being made, or the connections held for it are being replayed. */
     public boolean isPending() {
         return !target.isDone();
     }
@@ -76,6 +131,26 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
         target.thenAccept(action);
     }
 
+    /**
+     * Runs {@code replay} with the clone's target in its turn: after every connection that waited
+     * before it has caught up (the stage {@code replay} returns completes, e.g. once the clone
+     * answered what it held); at once if the clone runs and nothing waits. Never runs if the clone
+     * is removed first.
+     */
+    public void whenRunningInTurn(Function<CloneTarget, CompletionStage<?>> replay) {
+        synchronized (this) {
+            if (!target.isDone()) {
+                if (!retired) {
+                    waiting.add(replay);
+                }
+                return;
+            }
+        }
+        if (!target.isCancelled()) {
+            replay.apply(target.join());
+        }
+    }
+
     /** How faithfully this clone follows production (counts restart when the clone is replaced). */
     public FidelityLedger fidelity() {
         return fidelity;
@@ -86,9 +161,9 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
         return fidelity.divergenceRatio();
     }
 
-    /** The clone's name and address; null while the clone is still being made. */
-    public CloneTarget target() {
-        return target.getNow(null);
+    /** The clone's name and address (also while held connections are replayed to it); null while it is being made. */
+    public synchronized CloneTarget target() {
+        return target.getNow(replayingTo);
     }
 
     public CloneMetrics metrics() {
@@ -148,6 +223,9 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     /** Stops feeding this clone: new connections skip it, current ones close their clone side. */
     void retire() {
         retired = true;
+        synchronized (this) {
+            waiting.clear();
+        }
         target.cancel(false); // connections still waiting for a clone being made never connect
         for (CloneConnection c : connections) {
             c.retire();

@@ -46,7 +46,7 @@ public final class CloneRoutes {
 
     /** The clones fed now (clones still being made are not among them). */
     public List<CloneTarget> targets() {
-        return routes.stream().filter(r -> !r.isPending()).map(CloneRoute::target).toList();
+        return routes.stream().map(CloneRoute::target).filter(java.util.Objects::nonNull).toList();
     }
 
     public synchronized void add(CloneTarget target) {

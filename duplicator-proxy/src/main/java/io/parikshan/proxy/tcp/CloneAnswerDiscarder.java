@@ -1,6 +1,7 @@
 package io.parikshan.proxy.tcp;
 
 import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -16,11 +17,17 @@ final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
 
     private final CloneMetrics metrics;
     private final CloneAnswerSink comparison;
+    /** Completed at the clone's first answer (a held connection's replay waits for it), or null. */
+    private final CompletableFuture<Void> answered;
 
-    /** @param comparison where answers go to be compared, or null to discard them at once */
-    CloneAnswerDiscarder(CloneMetrics metrics, CloneAnswerSink comparison) {
+    /**
+     * @param comparison where answers go to be compared, or null to discard them at once
+     * @param answered   completed when the clone first answers, or null
+     */
+    CloneAnswerDiscarder(CloneMetrics metrics, CloneAnswerSink comparison, CompletableFuture<Void> answered) {
         this.metrics = metrics;
         this.comparison = comparison;
+        this.answered = answered;
     }
 
     @Override
@@ -35,6 +42,9 @@ final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
+            if (answered != null) {
+                answered.complete(null);
+            }
             metrics.discarded(buf.readableBytes());
             if (comparison != null) {
                 comparison.answer(buf);

@@ -13,6 +13,7 @@ import io.parikshan.proxy.fidelity.DropReason;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -105,21 +106,51 @@ public final class CloneFeed implements CloneConnection {
         }
         route.metrics().opened();
         if (route.isPending()) {
-            // the clone is being made: hold the bytes until it runs, then connect from the client's loop
+            // the clone is being made: hold the bytes until it runs, then connect from the client's loop,
+            // in turn with the other held connections (see CloneRoute)
             feed.waitingForClone = true;
-            route.whenRunning(t -> client.eventLoop().execute(() -> feed.connect(connector, t.address())));
+            route.whenRunningInTurn(t -> {
+                CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+                client.eventLoop().execute(() -> feed.replay(connector, t.address(), caughtUp));
+                return caughtUp;
+            });
         } else {
             feed.connect(connector, route.target().address());
         }
         return feed;
     }
 
+    /**
+     * Connects a held connection and sends what it held; {@code caughtUp} completes once the clone
+     * has answered any of it (or closed, or {@link #REPLAY_ANSWER_WAIT} passed, or nothing was held),
+     * so that the next held connection goes only after this one's requests reached the clone.
+     */
+    private void replay(Connector connector, HostPort address, CompletableFuture<Void> caughtUp) {
+        boolean heldAny = !waitingForConnect.isEmpty() || halfClosePending || closePending;
+        connect(connector, address, heldAny ? caughtUp : null);
+        if (!heldAny || clone == null) {
+            caughtUp.complete(null);
+            return;
+        }
+        clone.closeFuture().addListener(f -> caughtUp.complete(null));
+        client.eventLoop().schedule(() -> caughtUp.complete(null), REPLAY_ANSWER_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** How long a replayed connection's turn waits for the clone's first answer at most. */
+    static final Duration REPLAY_ANSWER_WAIT = Duration.ofMillis(200);
+
     private void connect(Connector connector, HostPort address) {
+        connect(connector, address, null);
+    }
+
+    /** @param answered completed at the clone's first answer on this connection, or null */
+    private void connect(Connector connector, HostPort address, CompletableFuture<Void> answered) {
         waitingForClone = false;
         if (abandoned || state == State.CLOSED) {
             return; // retired or dropped while the clone was being made
         }
-        ChannelFuture connect = connector.connect(client, address, new CloneAnswerDiscarder(route.metrics(), comparison), true);
+        ChannelFuture connect = connector.connect(client, address,
+                new CloneAnswerDiscarder(route.metrics(), comparison, answered), true);
         clone = connect.channel();
         clone.closeFuture().addListener(f -> onCloneClosed());
         connect.addListener(this::onConnected);

@@ -474,6 +474,34 @@ class DuplicatorIT {
                 () -> Scrape.value(second, "parikshan_clone_desynced_connections_total", "gone") == 1);
     }
 
+    /**
+     * A client that stores and then reads on a new connection did one after the other: held for a
+     * clone being made, its connections reach the clone in the order they were opened, each once
+     * the one before was answered, never side by side.
+     */
+    @Test
+    void connections_held_for_a_clone_reach_it_one_after_another_in_the_order_they_were_opened() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer fresh = server(LoopbackServer.Behaviour.SUMMARY, 0);
+        TrafficDuplicator proxy = proxy(config(production));
+        HeldClone held = proxy.hold("c");
+        List<String> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String id = String.format("conn-%02d", i);
+            sent.add(id);
+            assertThat(LoopbackClient.send(address(proxy), id.getBytes()).answer()).isEqualTo(id.getBytes());
+        }
+        held.start(new CloneTarget("c", fresh.address()), null);
+        await("the clone got every held connection", Duration.ofSeconds(30),
+                () -> fresh.connections.size() == 20 && fresh.connections.stream().allMatch(c -> c.done));
+        assertThat(fresh.connections).extracting(LoopbackServer.Received::id).as("in the order they were opened")
+                .containsExactlyElementsOf(sent);
+        // once the replay is over, connections go to the clone as they open
+        byte[] after = payload("after", 1000, 4);
+        assertThat(LoopbackClient.send(address(proxy), after).answer()).isEqualTo(after);
+        await("the clone got the later connection", Duration.ofSeconds(10), () -> fresh.connections.size() == 21);
+    }
+
     @Test
     void a_clone_replaced_at_run_time_gets_the_connections_opened_after_the_swap() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
