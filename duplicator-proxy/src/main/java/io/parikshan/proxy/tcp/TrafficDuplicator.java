@@ -156,9 +156,9 @@ public final class TrafficDuplicator implements Duplicator {
         routes.add(clone);
     }
 
-    /** The socket transport in use: native epoll, or NIO where epoll does not load. */
-    public Transport transport() {
-        return transport;
+    /** The socket transport in use, lower case: {@code epoll}, or {@code nio} where epoll does not load. */
+    public String transportName() {
+        return transport.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Stops feeding a clone and closes its connections (production connections stay). */
