@@ -27,9 +27,8 @@
 # copy or slow copy): on a 2-core host they all share the same cores with wrk.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/deploy/target/parikshan.jar"
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 OUT="${1:-}"
 DURATION="${DURATION:-15}"
 CONNS="${CONNS:-50}"
@@ -53,34 +52,11 @@ NEED_FDS=$((3 * MAX_CONNS + 500))
 # listen backlogs as deep as the host allows, so a burst of wrk's connects is not what is measured
 SOMAXCONN=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo 4096)
 
-for tool in wrk haproxy nginx curl java; do
-  command -v "$tool" >/dev/null || { echo "run.sh: '$tool' not found; install it (Debian: apt-get install wrk haproxy nginx-light curl)" >&2; exit 2; }
-done
-[ -f "$JAR" ] || { echo "run.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
+need_tools "wrk haproxy nginx-light curl" wrk haproxy nginx curl java
+need_jar
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || { echo "run.sh: BASELINE_JAR $BASELINE_JAR not found; build the older tree's deploy/target/parikshan.jar or unset it" >&2; exit 2; }
-for p in $(seq "$BASE" $((BASE+11))); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "run.sh: port $p is in use; set BASE_PORT to a free range" >&2; exit 2; fi
-done
-
-WORK="$(mktemp -d /tmp/pk-proxy-bench.XXXXXX)"
-chmod 755 "$WORK"   # nginx workers run as an unprivileged user
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-wait_port() { # port [log]
-  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "run.sh: nothing listens on 127.0.0.1:$1${2:+; its log $2 says:}" >&2
-  [ -n "${2:-}" ] && tail -5 "$2" >&2
-  exit 1
-}
-
-mkdir -p "$WORK/www" "$WORK/logs"
-head -c 612 /dev/urandom | base64 -w 0 | head -c 612 > "$WORK/www/index.html"
+ports_free "$BASE" $((BASE+11))
+start_work pk-proxy-bench
 
 nginx_conf() { # name body
   cat > "$WORK/$1.conf" <<NGX
@@ -218,7 +194,6 @@ counters() { curl -s "http://127.0.0.1:$1/metrics" | grep -E '^parikshan_(proxy_
 per_request() { # ticks requests
   awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }'
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR == 0 ? 0 : NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # the values of rounds 2.. when there are 3 or more rounds (round 1 is reported apart), else all
 later() { if [ "$ROUNDS" -ge 3 ]; then echo "$1" | cut -d' ' -f3-; else echo "$1"; fi; }
 first() { echo "$1" | cut -d' ' -f2; }
