@@ -16,7 +16,9 @@
 # Needs: wrk, haproxy, nginx (Debian: wrk haproxy nginx-light), curl, Java 17, and
 # deploy/target/parikshan.jar (mvn -B -q -DskipTests package). Loopback only.
 # Usage: duplicator-proxy/bench/run.sh [results.md]
-#   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2 WARMUP_JVM=20 BASE_PORT=21300 PK_JAVA_OPTS= PK_ARGS=
+#   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2 WARMUP_JVM=20 WARMUP_CONNECTS=3 BASE_PORT=21300 PK_JAVA_OPTS= PK_ARGS=
+#        WARMUP_CONNECTS: before the rounds of each connection count, that many 4 s runs per parikshan path,
+#        each with its own CONNS connects (so the JIT has compiled the per-connection code too)
 #        CONNS may list several counts ("50 1000 5000"): each is measured in turn, all paths side by side
 #        BASELINE_JAR=path/to/older/parikshan.jar (adds parikshan-fast-baseline and parikshan-slow-baseline)
 #        RATE=N: instead of wrk, bench/FixedRateClient.java offers N requests/s in all on every path
@@ -114,6 +116,17 @@ measure() { # url
   grep -E "Socket errors|Non-2xx" "$WORK/wrk.out" >&2 || true
 }
 warm() { wrk -t"$THREADS" -c"$C" -d3s "$1" > /dev/null; }
+# a short run of the measuring client, with C fresh connections: the JVM's code for accepting,
+# connecting and closing runs once per connection, so a long warm-up on few connections leaves it
+# to be compiled during the measured rounds of a higher count
+warm_connects() { # url
+  if [ -n "${RATE:-}" ]; then
+    local port="${1##*:}"; port="${port%/}"
+    java -cp "$WORK/classes" FixedRateClient "$port" "$C" "$RATE" 4 > /dev/null
+  else
+    wrk -t"$THREADS" -c"$C" -d4s "$1" > /dev/null
+  fi
+}
 
 cat > "$WORK/haproxy.cfg" <<HAP
 global
@@ -225,6 +238,11 @@ for C in "${CONN_LIST[@]}"; do
     done
     JVM_WARM=1
   fi
+  for _ in $(seq 1 "${WARMUP_CONNECTS:-3}"); do
+    for name in "${ORDER[@]}"; do
+      case "$name" in parikshan-*) warm_connects "${URL[$name]}" ;; esac
+    done
+  done
 
   SLOW_METRICS=""
   unset RPS P50 P99 CPU BCPU CCPU ERR
