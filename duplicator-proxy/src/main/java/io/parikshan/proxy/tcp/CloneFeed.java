@@ -184,7 +184,6 @@ final class CloneFeed implements CloneConnection {
         if (state == State.CONNECTING) {
             halfClosePending = true;
         } else if (state == State.OPEN && !abandoned) {
-            readAnswersAsTheyCome();
             Channels.shutdownOutputAfterFlush(clone);
         }
     }
@@ -241,7 +240,6 @@ final class CloneFeed implements CloneConnection {
         }
         clone.flush();
         if (halfClosePending) {
-            readAnswersAsTheyCome();
             Channels.shutdownOutputAfterFlush(clone);
         }
         if (closePending) {
@@ -265,18 +263,8 @@ final class CloneFeed implements CloneConnection {
         runIfSet(c.onTaken());
     }
 
-    /**
-     * The client is done: the clone's last answers are read as they come, not when a batch is full
-     * (they may never fill one, and a clone whose answers sit unread may not close), and any
-     * already waiting are read now (lowering the mark wakes the reader).
-     */
-    private void readAnswersAsTheyCome() {
-        Transport.readInBatches(clone, 1);
-    }
-
     private void drain() {
         draining = true;
-        readAnswersAsTheyCome();
         if (!drainTimeout.isZero()) {
             // FIN after the queued bytes, and keep reading (comparing or discarding) until the clone
             // closes its side or the deadline: closing with the clone's answers unread would send a

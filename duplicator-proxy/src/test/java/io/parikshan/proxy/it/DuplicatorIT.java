@@ -176,37 +176,6 @@ class DuplicatorIT {
     }
 
     @Test
-    void a_clone_that_answers_less_than_a_batch_after_the_client_is_done_is_read_at_once() throws Exception {
-        // answers nobody compares are read in 32 KiB batches while the client talks; once the client is
-        // done, a clone's last few bytes must be read as they come, not when the clone closes (it may
-        // not, until the drain timeout) nor when a batch fills (it never will)
-        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
-        try (java.net.ServerSocket cloneListener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            java.util.concurrent.CountDownLatch testDone = new java.util.concurrent.CountDownLatch(1);
-            Thread clone = new Thread(() -> {
-                try (java.net.Socket s = cloneListener.accept()) {
-                    s.getInputStream().readAllBytes(); // to the proxy's FIN
-                    s.getOutputStream().write(new byte[100]);
-                    s.getOutputStream().flush();
-                    testDone.await(); // and keep the connection open
-                } catch (IOException | InterruptedException e) {
-                    // the proxy closed it: the assertions below tell what was read
-                }
-            }, "holding-clone");
-            clone.setDaemon(true);
-            clone.start();
-            TrafficDuplicator proxy = proxy(config(production,
-                    new CloneTarget("holding", new HostPort("127.0.0.1", cloneListener.getLocalPort()))));
-            byte[] p = payload("", 500, 77);
-            assertThat(LoopbackClient.send(address(proxy), p).answer()).isEqualTo(p);
-            await("the clone's last 100 bytes read well before the drain timeout", Duration.ofSeconds(10),
-                    () -> metric("parikshan_clone_to_proxy_discarded_bytes_total", "holding") == 100);
-            assertThat(metric("parikshan_clone_desynced_connections_total", "holding")).isZero();
-            testDone.countDown();
-        }
-    }
-
-    @Test
     void a_clone_that_answers_as_much_as_it_gets_is_read_to_the_end_and_never_blocked() throws Exception {
         // the clone's answers are read in batches (SO_RCVLOWAT on epoll): it must still never fill up
         // and stop reading, which would overflow its buffer and desync it
