@@ -14,9 +14,8 @@
 #   env: BURST=5000 ROUNDS=3 HOLD=10000 BASE_PORT=21340 BASELINE_JAR=
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/deploy/target/parikshan.jar"
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 OUT="${1:-}"
 BURST="${BURST:-5000}"
 ROUNDS="${ROUNDS:-3}"
@@ -25,10 +24,8 @@ BASE="${BASE_PORT:-21340}"
 BASELINE_JAR="${BASELINE_JAR:-}"
 P_BACKEND=$BASE; P_FAST=$((BASE+1)); P_HAPROXY=$((BASE+2)); P_PK=$((BASE+3)); P_PK_BASE=$((BASE+4)); P_HOLD=$((BASE+10))
 
-for tool in haproxy nginx curl java nstat; do
-  command -v "$tool" >/dev/null || { echo "burst.sh: '$tool' not found; install it (Debian: apt-get install haproxy nginx-light curl iproute2)" >&2; exit 2; }
-done
-[ -f "$JAR" ] || { echo "burst.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
+need_tools "haproxy nginx-light curl iproute2" haproxy nginx curl java nstat
+need_jar
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || { echo "burst.sh: BASELINE_JAR $BASELINE_JAR not found; build the older tree's deploy/target/parikshan.jar or unset it" >&2; exit 2; }
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 FILES=$(ulimit -n)
@@ -36,28 +33,10 @@ FILES=$(ulimit -n)
 [ "$FILES" -ge $((2 * BURST + 500)) ] || { echo "burst.sh: BURST=$BURST needs $((2 * BURST + 500)) open files per process, this shell allows $FILES; lower BURST" >&2; exit 2; }
 PER_PROXY=$(( (FILES - 1000) / 3 ))          # duplicated connections one proxy can hold
 HOLD_PROXIES=$(( (HOLD + PER_PROXY - 1) / PER_PROXY ))
-for p in $(seq "$BASE" $((BASE + 10 + HOLD_PROXIES))); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "burst.sh: port $p is in use; set BASE_PORT to a free range" >&2; exit 2; fi
-done
+ports_free "$BASE" $((BASE + 10 + HOLD_PROXIES))
 SOMAXCONN=$(cat /proc/sys/net/core/somaxconn)
 
-WORK="$(mktemp -d /tmp/pk-proxy-burst.XXXXXX)"
-chmod 755 "$WORK"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-wait_port() { # port [log]
-  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "burst.sh: nothing listens on 127.0.0.1:$1${2:+; its log $2 says:}" >&2
-  [ -n "${2:-}" ] && tail -5 "$2" >&2
-  exit 1
-}
-mkdir -p "$WORK/www" "$WORK/logs"
-head -c 612 /dev/urandom | base64 -w 0 | head -c 612 > "$WORK/www/index.html"
+start_work pk-proxy-burst
 CONNS_MAX=$(( HOLD > BURST ? HOLD : BURST ))
 nginx_conf() { # name port
   cat > "$WORK/$1.conf" <<NGX

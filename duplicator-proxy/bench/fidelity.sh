@@ -17,9 +17,8 @@
 #        PARIKSHAN_CLASSPATH=  (run io.parikshan.cli.Parikshan from this class path instead of the jar)
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/deploy/target/parikshan.jar"
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 OUT="${1:-}"
 DURATION="${DURATION:-10}"
 CONNS="${CONNS:-50}"
@@ -29,34 +28,10 @@ BASE="${BASE_PORT:-21400}"
 P_BACKEND=$BASE; P_CLONE=$((BASE+1)); P_OFF=$((BASE+2)); P_AUTO=$((BASE+3)); P_RULES=$((BASE+4))
 M_OFF=$((BASE+5)); M_AUTO=$((BASE+6)); M_RULES=$((BASE+7))
 
-for tool in wrk nginx curl java; do
-  command -v "$tool" >/dev/null || { echo "fidelity.sh: '$tool' not found; install it (Debian: apt-get install wrk nginx-light curl)" >&2; exit 2; }
-done
-[ -n "${PARIKSHAN_CLASSPATH:-}" ] || [ -f "$JAR" ] || { echo "fidelity.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
-for p in $(seq "$BASE" $((BASE+7))); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "fidelity.sh: port $p is in use; set BASE_PORT to a free range" >&2; exit 2; fi
-done
-
-WORK="$(mktemp -d /tmp/pk-fid-bench.XXXXXX)"
-chmod 755 "$WORK"   # nginx workers run as an unprivileged user
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-wait_port() { # port [log]
-  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "fidelity.sh: nothing listens on 127.0.0.1:$1${2:+; its log $2 says:}" >&2
-  [ -n "${2:-}" ] && tail -5 "$2" >&2
-  exit 1
-}
-
-mkdir -p "$WORK/www" "$WORK/logs"
-head -c 612 /dev/urandom | base64 -w 0 | head -c 612 > "$WORK/www/index.html"
-chmod 644 "$WORK/www/index.html"
+need_tools "wrk nginx-light curl" wrk nginx curl java
+[ -n "${PARIKSHAN_CLASSPATH:-}" ] || need_jar
+ports_free "$BASE" $((BASE+7))
+start_work pk-fid-bench
 
 nginx_conf() { # name body
   cat > "$WORK/$1.conf" <<NGX
@@ -142,7 +117,6 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 fidelity() { curl -s "http://127.0.0.1:$1/metrics" | grep -E '^parikshan_(fidelity_[a-z_]+|clone_desynced_connections_total|proxy_to_clone_dropped_bytes_total)\{' || true; }
 
 {

@@ -16,7 +16,9 @@
 # Needs: wrk, haproxy, nginx (Debian: wrk haproxy nginx-light), curl, Java 17, and
 # deploy/target/parikshan.jar (mvn -B -q -DskipTests package). Loopback only.
 # Usage: duplicator-proxy/bench/run.sh [results.md]
-#   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2 WARMUP_JVM=20 BASE_PORT=21300 PK_JAVA_OPTS= PK_ARGS=
+#   env: DURATION=15 CONNS=50 THREADS=2 ROUNDS=2 WARMUP_JVM=20 WARMUP_CONNECTS=3 BASE_PORT=21300 PK_JAVA_OPTS= PK_ARGS=
+#        WARMUP_CONNECTS: before the rounds of each connection count, that many 4 s runs per parikshan path,
+#        each with its own CONNS connects (so the JIT has compiled the per-connection code too)
 #        CONNS may list several counts ("50 1000 5000"): each is measured in turn, all paths side by side
 #        BASELINE_JAR=path/to/older/parikshan.jar (adds parikshan-fast-baseline and parikshan-slow-baseline)
 #        RATE=N: instead of wrk, bench/FixedRateClient.java offers N requests/s in all on every path
@@ -27,9 +29,8 @@
 # copy or slow copy): on a 2-core host they all share the same cores with wrk.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/deploy/target/parikshan.jar"
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 OUT="${1:-}"
 DURATION="${DURATION:-15}"
 CONNS="${CONNS:-50}"
@@ -53,34 +54,11 @@ NEED_FDS=$((3 * MAX_CONNS + 500))
 # listen backlogs as deep as the host allows, so a burst of wrk's connects is not what is measured
 SOMAXCONN=$(cat /proc/sys/net/core/somaxconn 2>/dev/null || echo 4096)
 
-for tool in wrk haproxy nginx curl java; do
-  command -v "$tool" >/dev/null || { echo "run.sh: '$tool' not found; install it (Debian: apt-get install wrk haproxy nginx-light curl)" >&2; exit 2; }
-done
-[ -f "$JAR" ] || { echo "run.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
+need_tools "wrk haproxy nginx-light curl" wrk haproxy nginx curl java
+need_jar
 [ -z "$BASELINE_JAR" ] || [ -f "$BASELINE_JAR" ] || { echo "run.sh: BASELINE_JAR $BASELINE_JAR not found; build the older tree's deploy/target/parikshan.jar or unset it" >&2; exit 2; }
-for p in $(seq "$BASE" $((BASE+11))); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "run.sh: port $p is in use; set BASE_PORT to a free range" >&2; exit 2; fi
-done
-
-WORK="$(mktemp -d /tmp/pk-proxy-bench.XXXXXX)"
-chmod 755 "$WORK"   # nginx workers run as an unprivileged user
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-wait_port() { # port [log]
-  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "run.sh: nothing listens on 127.0.0.1:$1${2:+; its log $2 says:}" >&2
-  [ -n "${2:-}" ] && tail -5 "$2" >&2
-  exit 1
-}
-
-mkdir -p "$WORK/www" "$WORK/logs"
-head -c 612 /dev/urandom | base64 -w 0 | head -c 612 > "$WORK/www/index.html"
+ports_free "$BASE" $((BASE+11))
+start_work pk-proxy-bench
 
 nginx_conf() { # name body
   cat > "$WORK/$1.conf" <<NGX
@@ -138,6 +116,17 @@ measure() { # url
   grep -E "Socket errors|Non-2xx" "$WORK/wrk.out" >&2 || true
 }
 warm() { wrk -t"$THREADS" -c"$C" -d3s "$1" > /dev/null; }
+# a short run of the measuring client, with C fresh connections: the JVM's code for accepting,
+# connecting and closing runs once per connection, so a long warm-up on few connections leaves it
+# to be compiled during the measured rounds of a higher count
+warm_connects() { # url
+  if [ -n "${RATE:-}" ]; then
+    local port="${1##*:}"; port="${port%/}"
+    java -cp "$WORK/classes" FixedRateClient "$port" "$C" "$RATE" 4 > /dev/null
+  else
+    wrk -t"$THREADS" -c"$C" -d4s "$1" > /dev/null
+  fi
+}
 
 cat > "$WORK/haproxy.cfg" <<HAP
 global
@@ -218,7 +207,6 @@ counters() { curl -s "http://127.0.0.1:$1/metrics" | grep -E '^parikshan_(proxy_
 per_request() { # ticks requests
   awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }'
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR == 0 ? 0 : NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # the values of rounds 2.. when there are 3 or more rounds (round 1 is reported apart), else all
 later() { if [ "$ROUNDS" -ge 3 ]; then echo "$1" | cut -d' ' -f3-; else echo "$1"; fi; }
 first() { echo "$1" | cut -d' ' -f2; }
@@ -250,6 +238,11 @@ for C in "${CONN_LIST[@]}"; do
     done
     JVM_WARM=1
   fi
+  for _ in $(seq 1 "${WARMUP_CONNECTS:-3}"); do
+    for name in "${ORDER[@]}"; do
+      case "$name" in parikshan-*) warm_connects "${URL[$name]}" ;; esac
+    done
+  done
 
   SLOW_METRICS=""
   unset RPS P50 P99 CPU BCPU CCPU ERR

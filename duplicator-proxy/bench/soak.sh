@@ -25,9 +25,8 @@
 #        GLOBAL_BUDGET=32MiB PK_JAVA_OPTS=
 set -euo pipefail
 
-HERE="$(cd "$(dirname "$0")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-JAR="$ROOT/deploy/target/parikshan.jar"
+# shellcheck source=common.sh
+. "$(dirname "$0")/common.sh"
 OUT="${1:-}"
 SOAK_SECONDS="${SOAK_SECONDS:-600}"
 CONNS="${CONNS:-1000}"
@@ -38,35 +37,15 @@ CONNECTION_BUDGET="${CONNECTION_BUDGET:-16KiB}"
 GLOBAL_BUDGET="${GLOBAL_BUDGET:-32MiB}"
 P_BACKEND=$BASE; P_FAST=$((BASE+1)); P_SLOW=$((BASE+2)); P_PK=$((BASE+3)); P_METRICS=$((BASE+4))
 
-for tool in wrk nginx curl java; do
-  command -v "$tool" >/dev/null || { echo "soak.sh: '$tool' not found; install it (Debian: apt-get install wrk nginx-light curl)" >&2; exit 2; }
-done
-[ -f "$JAR" ] || { echo "soak.sh: $JAR not found; build it with: mvn -B -q -DskipTests package" >&2; exit 2; }
+need_tools "wrk nginx-light curl" wrk nginx curl java
+need_jar
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((3 * CONNS + 500)) ] || {
   echo "soak.sh: CONNS=$CONNS needs $((3 * CONNS + 500)) open files, this shell allows $(ulimit -n); lower CONNS" >&2; exit 2; }
-for p in $(seq "$BASE" $((BASE+4))); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "soak.sh: port $p is in use; set BASE_PORT to a free range" >&2; exit 2; fi
-done
+ports_free "$BASE" $((BASE+4))
 SOMAXCONN=$(cat /proc/sys/net/core/somaxconn)
 
-WORK="$(mktemp -d /tmp/pk-proxy-soak.XXXXXX)"
-chmod 755 "$WORK"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-wait_port() { # port [log]
-  for _ in $(seq 1 600); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done
-  echo "soak.sh: nothing listens on 127.0.0.1:$1${2:+; its log $2 says:}" >&2
-  [ -n "${2:-}" ] && tail -5 "$2" >&2
-  exit 1
-}
-mkdir -p "$WORK/www" "$WORK/logs"
-head -c 612 /dev/urandom | base64 -w 0 | head -c 612 > "$WORK/www/index.html"
+start_work pk-proxy-soak
 nginx_conf() { # name port
   cat > "$WORK/$1.conf" <<NGX
 worker_processes 1;

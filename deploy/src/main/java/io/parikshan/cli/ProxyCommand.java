@@ -149,7 +149,7 @@ public final class ProxyCommand implements Callable<Integer> {
         FidelityConfig fidelity = settings.duplicator().fidelity();
         out.printf("parikshan proxy: %s %s -> production %s, clones %s, strategy %s%s%s%n",
                 settings.udp() ? "udp" : duplicator instanceof TrafficDuplicator t
-                        ? "tcp (" + t.transport().name().toLowerCase(java.util.Locale.ROOT) + ")" : "tcp",
+                        ? "tcp (" + t.transportName() + ")" : "tcp",
                 HostPort.of(duplicator.localAddress()),
                 settings.duplicator().production(), duplicator.clones(),
                 settings.duplicator().strategy().name().toLowerCase(java.util.Locale.ROOT),

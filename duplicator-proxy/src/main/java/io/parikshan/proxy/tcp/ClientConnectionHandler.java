@@ -21,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * The client's side of one proxied connection. Production gets every byte through a pull loop
  * ({@code AUTO_READ} off); each clone feed gets a retained duplicate of the same chunk.
  */
-public final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
+final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final ProxyContext context;
     private final boolean synchronizedStrategy;

@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Confined to the client's event loop, except {@link #retire()} and
  * {@link #oldestPendingNanos()}.
  */
-public final class CloneFeed implements CloneConnection {
+final class CloneFeed implements CloneConnection {
 
     private enum State { CONNECTING, OPEN, CLOSED }
 

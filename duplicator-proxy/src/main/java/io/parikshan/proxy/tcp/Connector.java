@@ -10,7 +10,7 @@ import io.parikshan.proxy.HostPort;
  * use {@link NettyConnector}; handler tests substitute in-memory channels.
  */
 @FunctionalInterface
-public interface Connector {
+interface Connector {
 
     /**
      * Starts connecting to {@code target} on {@code inbound}'s event loop.

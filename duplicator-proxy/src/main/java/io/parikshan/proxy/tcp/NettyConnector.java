@@ -8,7 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.parikshan.proxy.HostPort;
 
 /** Connects with the inbound channel's own event loop and transport, as Netty's proxy example does. */
-public final class NettyConnector implements Connector {
+final class NettyConnector implements Connector {
 
     private final Bootstrap template;
 

@@ -8,7 +8,7 @@ import io.parikshan.proxy.metrics.DuplicatorMetrics;
 import java.util.Objects;
 
 /** What every client connection of one proxy shares. */
-public record ProxyContext(DuplicatorConfig config, Connector connector, CloneRoutes routes,
+record ProxyContext(DuplicatorConfig config, Connector connector, CloneRoutes routes,
                            BufferBudget globalBudget, DuplicatorMetrics metrics) {
 
     public ProxyContext {

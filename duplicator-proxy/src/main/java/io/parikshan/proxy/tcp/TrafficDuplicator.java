@@ -16,17 +16,13 @@ import io.parikshan.proxy.fidelity.FidelitySnapshot;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
 import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.CloneRoutes;
-import io.parikshan.proxy.CloneStats;
-import io.parikshan.proxy.CloneTarget;
-import io.parikshan.proxy.Duplicator;
+import io.parikshan.proxy.RoutedDuplicator;
 import io.parikshan.proxy.DuplicatorConfig;
-import io.parikshan.proxy.HeldClone;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  */
-public final class TrafficDuplicator implements Duplicator {
+public final class TrafficDuplicator extends RoutedDuplicator {
 
     private static final int CONNECT_TIMEOUT_MILLIS = 10_000;
     /**
@@ -57,7 +53,6 @@ public final class TrafficDuplicator implements Duplicator {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Channel server;
-    private final CloneRoutes routes;
     private final BufferBudget globalBudget;
     private final DuplicatorMetrics metrics;
     private final CompareMode compareMode;
@@ -71,13 +66,13 @@ public final class TrafficDuplicator implements Duplicator {
     private TrafficDuplicator(EventLoopGroup acceptor, EventLoopGroup workers, Channel server,
                               CloneRoutes routes, BufferBudget globalBudget, DuplicatorMetrics metrics, CompareMode compareMode,
                               Transport transport, ChannelGroup clients) {
+        super(routes);
         this.compareMode = compareMode;
         this.transport = transport;
         this.clients = clients;
         this.acceptor = acceptor;
         this.workers = workers;
         this.server = server;
-        this.routes = routes;
         this.globalBudget = globalBudget;
         this.metrics = metrics;
     }
@@ -150,38 +145,9 @@ public final class TrafficDuplicator implements Duplicator {
         return (InetSocketAddress) server.localAddress();
     }
 
-    /** Starts feeding a clone; it sees connections opened from now on. */
-    @Override
-    public void addClone(CloneTarget clone) {
-        routes.add(clone);
-    }
-
-    /** The socket transport in use: native epoll, or NIO where epoll does not load. */
-    public Transport transport() {
-        return transport;
-    }
-
-    /** Stops feeding a clone and closes its connections (production connections stay). */
-    @Override
-    public boolean removeClone(String name) {
-        return routes.remove(name);
-    }
-
-    /** Swaps a clone for a fresh one (re-sync): new connections go to the replacement, the old one's are closed. */
-    @Override
-    public void replaceClone(String oldName, CloneTarget replacement) {
-        routes.replace(oldName, replacement);
-    }
-
-    /** Holds connections opened from now on for a clone being made; see {@link HeldClone}. */
-    @Override
-    public HeldClone hold(String name) {
-        return routes.hold(name);
-    }
-
-    @Override
-    public List<CloneTarget> clones() {
-        return routes.targets();
+    /** The socket transport in use, lower case: {@code epoll}, or {@code nio} where epoll does not load. */
+    public String transportName() {
+        return transport.name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -202,11 +168,6 @@ public final class TrafficDuplicator implements Duplicator {
     @Override
     public long activeConnections() {
         return metrics.activeConnections();
-    }
-
-    @Override
-    public Optional<CloneStats> cloneStats(String name) {
-        return routes.stats(name);
     }
 
     /**

@@ -22,7 +22,7 @@ import java.util.Locale;
  * <p>{@code -Dparikshan.proxy.transport=nio} forces NIO (e.g. to compare the two, or if the native
  * library misbehaves on a host); {@code epoll} demands epoll and fails when it cannot load.
  */
-public enum Transport {
+enum Transport {
     EPOLL, NIO;
 
     /** System property choosing the transport: {@code auto} (default), {@code epoll} or {@code nio}. */

@@ -18,10 +18,8 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parikshan.proxy.CloneConnection;
 import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.CloneRoutes;
-import io.parikshan.proxy.CloneStats;
 import io.parikshan.proxy.CloneTarget;
-import io.parikshan.proxy.Duplicator;
-import io.parikshan.proxy.HeldClone;
+import io.parikshan.proxy.RoutedDuplicator;
 import io.parikshan.proxy.DuplicatorConfig;
 import io.parikshan.proxy.buffer.BufferBudget;
 import io.parikshan.proxy.metrics.DuplicatorMetrics;
@@ -35,7 +33,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * The UDP duplicator. One event loop owns the listening socket and every session, so sessions
  * need no locks; only the budget and the clone registry are shared with other threads.
  */
-public final class UdpDuplicator implements Duplicator {
+public final class UdpDuplicator extends RoutedDuplicator {
 
     /** Sessions idle this long are closed. */
     public static final Duration SESSION_IDLE_TIMEOUT = Duration.ofSeconds(60);
@@ -52,7 +49,6 @@ public final class UdpDuplicator implements Duplicator {
 
     private final DuplicatorConfig config;
     private final EventLoopGroup loop = new NioEventLoopGroup(1);
-    private final CloneRoutes routes;
     private final BufferBudget budget;
     private final DuplicatorMetrics metrics;
     private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
@@ -60,15 +56,11 @@ public final class UdpDuplicator implements Duplicator {
     private final Channel listener;
     private final ScheduledFuture<?> sweeper;
 
-    private UdpDuplicator(DuplicatorConfig config, PrometheusRegistry registry) {
+    private UdpDuplicator(DuplicatorConfig config, BufferBudget budget, DuplicatorMetrics metrics, CloneRoutes routes) {
+        super(routes);
         this.config = config;
-        this.budget = new BufferBudget(config.globalBudget().bytes());
-        CloneRoutes[] holder = new CloneRoutes[1];
-        this.metrics = new DuplicatorMetrics(registry,
-                () -> holder[0] == null ? List.<CloneRoute>of() : holder[0].current(),
-                () -> new long[] {budget.used(), budget.limit()});
-        this.routes = new CloneRoutes(metrics);
-        holder[0] = routes;
+        this.budget = budget;
+        this.metrics = metrics;
         config.clones().forEach(routes::add);
         this.productionAddress = config.production().toSocketAddress();
         try {
@@ -87,7 +79,15 @@ public final class UdpDuplicator implements Duplicator {
 
     /** Binds the listen address and starts duplicating datagrams. */
     public static UdpDuplicator start(DuplicatorConfig config, PrometheusRegistry registry) {
-        return new UdpDuplicator(Objects.requireNonNull(config, "config"), Objects.requireNonNull(registry, "registry"));
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(registry, "registry");
+        BufferBudget budget = new BufferBudget(config.globalBudget().bytes());
+        CloneRoutes[] holder = new CloneRoutes[1];
+        DuplicatorMetrics metrics = new DuplicatorMetrics(registry,
+                () -> holder[0] == null ? List.<CloneRoute>of() : holder[0].current(),
+                () -> new long[] {budget.used(), budget.limit()});
+        holder[0] = new CloneRoutes(metrics);
+        return new UdpDuplicator(config, budget, metrics, holder[0]);
     }
 
     /** Datagrams from clients: to production as they are, a copy to every clone of the session. */
@@ -323,41 +323,10 @@ public final class UdpDuplicator implements Duplicator {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** Holds datagrams of sessions opened from now on for a clone being made; see {@link HeldClone}. */
-    @Override
-    public HeldClone hold(String name) {
-        return routes.hold(name);
-    }
-
-    @Override
-    public void addClone(CloneTarget clone) {
-        routes.add(clone);
-    }
-
-    @Override
-    public boolean removeClone(String name) {
-        return routes.remove(name);
-    }
-
-    @Override
-    public void replaceClone(String oldName, CloneTarget replacement) {
-        routes.replace(oldName, replacement);
-    }
-
-    @Override
-    public List<CloneTarget> clones() {
-        return routes.targets();
-    }
-
     /** Client sessions open now, as the active-connections gauge counts them. */
     @Override
     public long activeConnections() {
         return metrics.activeConnections();
-    }
-
-    @Override
-    public Optional<CloneStats> cloneStats(String name) {
-        return routes.stats(name);
     }
 
     /** Bytes held by all clone feeds right now (in flight, or held for a clone being made). */
