@@ -230,14 +230,27 @@ public final class Session implements AutoCloseable {
             listener.proxyListening(proxyAt);
         }
         String[] pairNames = trial == null ? null : newPair();
+        List<String> names = new ArrayList<>();
         for (int slot = 1; slot <= slots.count(); slot++) {
-            JoiningClone c = makeClone(slot, pairNames == null ? "clone " + slot + "/" + slots.count()
-                    : (slot == CONTROL_SLOT ? "the control clone" : "the candidate clone"),
-                    pairNames == null ? nextCloneName("clone") : pairNames[slot - 1]);
+            names.add(pairNames == null ? nextCloneName("clone") : pairNames[slot - 1]);
+        }
+        // every slot from one checkpoint where the clone manager can (a clone alone on this host):
+        // one freeze, and clones that differ only by what they are fed (or by the patch)
+        List<JoiningClone> made = new ArrayList<>();
+        if (twinsPossible()) {
+            made.addAll(makeClones(names, pairNames != null ? "the control and the candidate clone (one checkpoint)"
+                    : slots.count() + " clones (one checkpoint)"));
+        } else {
+            for (int slot = 1; slot <= slots.count(); slot++) {
+                made.add(makeClone(slot, pairNames == null ? "clone " + slot + "/" + slots.count()
+                        : (slot == CONTROL_SLOT ? "the control clone" : "the candidate clone"), names.get(slot - 1)));
+            }
+        }
+        for (JoiningClone c : made) {
             synchronized (this) {
                 if (closed) { // a signal ended the session half-way
-                    c.cancel();
-                    teardown.destroy(c.name());
+                    made.forEach(JoiningClone::cancel);
+                    made.forEach(m -> teardown.destroy(m.name()));
                 }
                 requireOpen();
                 c.join(null);
@@ -270,32 +283,59 @@ public final class Session implements AutoCloseable {
      * loaded. If it fails, nothing of it is left: what was held is dropped, the clone removed.
      */
     private JoiningClone makeClone(int slot, String what, String name) {
-        JoiningClone joining = new JoiningClone(name, proxy, listener);
+        return makeClones(slot, List.of(name), what).get(0);
+    }
+
+    /** Whether the clones of a pair (or of every slot) can come from one checkpoint: a clone alone on this host. */
+    private boolean twinsPossible() {
+        return config.with().isEmpty() && config.testHost() == null;
+    }
+
+    /** Clones for every slot from 1 on, named {@code names}, from one checkpoint (see {@link #makeClones(int, List, String)}). */
+    private List<JoiningClone> makeClones(List<String> names, String what) {
+        return makeClones(1, names, what);
+    }
+
+    /**
+     * Clones for the slots from {@code firstSlot} on, named {@code names}, from one checkpoint (the first
+     * the clone, the others its twins), each with the probe suites loaded (the candidate patched).
+     * If any fails, none of them is left.
+     */
+    private List<JoiningClone> makeClones(int firstSlot, List<String> names, String what) {
+        List<JoiningClone> joining = names.stream().map(n -> new JoiningClone(n, proxy, listener)).toList();
+        List<String> made = new ArrayList<>();
         try {
             listener.makingClone(what, endpoint.container());
-            CloneRequest request = new CloneRequest(endpoint.container(), joining.name(),
+            CloneRequest request = new CloneRequest(endpoint.container(), names.get(0),
                     config.testHost() == null ? List.of() : List.of(PortPublication.parse(Integer.toString(endpoint.containerPort()))),
-                    config.with(), config.egress());
-            CloneReport report = cloneManager.clone(config.testHost() == null ? request : request.onTestHost(config.testHost()),
+                    config.with(), config.egress())
+                    .withTwins(names.subList(1, names.size()).stream().map(n -> new CloneRequest.Twin(n, null)).toList());
+            List<CloneReport> reports = cloneManager.cloneTwins(config.testHost() == null ? request : request.onTestHost(config.testHost()),
                     progress(joining));
-            metrics.cloneMade(report.totalMillis(), report.frozenMillis());
-            listener.cloneRunning(report);
-            long pid = CloneRuntime.of(report.cloneName(), stateRoot).state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
-            LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(), cloneAddress(report)), System.nanoTime(),
-                    pid, desynced(report.cloneName()));
-            try {
+            reports.forEach(r -> made.add(r.cloneName()));
+            for (int i = 0; i < reports.size(); i++) {
+                CloneReport report = reports.get(i);
+                int slot = firstSlot + i;
+                // the twins share the first one's frozen window: production was frozen once
+                if (i == 0) {
+                    metrics.cloneMade(report.totalMillis(), report.frozenMillis());
+                } else {
+                    metrics.twinMade(report.totalMillis());
+                }
+                listener.cloneRunning(report);
+                long pid = CloneRuntime.of(report.cloneName(), stateRoot).state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
+                LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(), cloneAddress(report)), System.nanoTime(),
+                        pid, desynced(report.cloneName()));
                 loadSuites(c);
                 if (trial != null && slot == CANDIDATE_SLOT) {
                     patch(c);
                 }
-            } catch (RuntimeException e) {
-                teardown.destroy(report.cloneName());
-                throw e;
+                joining.get(i).made(c);
             }
-            joining.made(c);
             return joining;
         } catch (RuntimeException e) {
-            joining.cancel();
+            joining.forEach(JoiningClone::cancel);
+            made.forEach(teardown::destroy);
             throw e;
         }
     }
@@ -405,11 +445,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private CloneProgress progress(JoiningClone joining) {
+    private CloneProgress progress(List<JoiningClone> joining) {
         return new CloneProgress() {
             @Override
             public void productionFrozen() {
-                joining.productionFrozen();
+                joining.forEach(JoiningClone::productionFrozen); // one freeze for all of them
             }
 
             @Override
@@ -517,8 +557,14 @@ public final class Session implements AutoCloseable {
         JoiningClone control = null;
         JoiningClone candidate;
         try {
-            control = makeClone(CONTROL_SLOT, "a fresh control clone", names[0]);
-            candidate = makeClone(CANDIDATE_SLOT, "a fresh candidate clone", names[1]);
+            if (twinsPossible()) {
+                List<JoiningClone> pair = makeClones(List.of(names), "a fresh control and candidate clone (one checkpoint)");
+                control = pair.get(0);
+                candidate = pair.get(1);
+            } else {
+                control = makeClone(CONTROL_SLOT, "a fresh control clone", names[0]);
+                candidate = makeClone(CANDIDATE_SLOT, "a fresh candidate clone", names[1]);
+            }
         } catch (RuntimeException e) {
             if (control != null) {
                 control.cancel();

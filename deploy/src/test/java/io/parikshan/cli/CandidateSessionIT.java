@@ -126,6 +126,7 @@ class CandidateSessionIT {
             Thread.sleep(1000);
             startSession(patches.resolve("fix.jar"));
             assertThat(sessionOut()).contains("patched from fix.jar: SampleService");
+            assertThat(checkpoints()).as("production frozen once for the pair:\n" + sessionOut()).isEqualTo(1);
             awaitJudged(30);
 
             // the trigger, on one client connection through the proxy: production answers user42 with User42's value
@@ -134,7 +135,8 @@ class CandidateSessionIT {
             Thread.sleep(3000); // more traffic judged after it: still the only change
             JsonNode c = candidate();
             assertThat(c.path("changed").asLong()).as(brief(c)).isEqualTo(1);
-            assertThat(c.path("controlDiffers").asLong()).as("the control's own differences").isZero();
+            assertThat(c.path("controlDiffers").asLong()).as("the control's own differences: %s\n%s",
+                    SessionWorkflowIT.get(control + "/status"), sessionOut()).isZero();
             for (JsonNode e : c.path("endpoints")) {
                 assertThat(e.path("changed").asLong()).as(e.toString()).isEqualTo(e.path("endpoint").asText().equals("GET /kv/{id}") ? 1 : 0);
             }
@@ -168,6 +170,7 @@ class CandidateSessionIT {
             assertThat(fresh.path("pair").asLong()).isEqualTo(2);
             assertThat(fresh.path("candidate").asText()).isNotEqualTo(oldCandidate);
             assertThat(Clones.exists(oldCandidate)).as("old candidate removed").isFalse();
+            assertThat(checkpoints()).as("one more freeze for the fresh pair").isEqualTo(2);
             awaitJudged(fresh.path("compared").asLong() + 20);
             assertThat(trigger("Bob7", "bob7", "bob")).isEqualTo("bobbob");
             SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 2);
@@ -284,6 +287,11 @@ class CandidateSessionIT {
         session.destroy(); // SIGTERM, as a user's Ctrl-C
         assertThat(session.waitFor(60, TimeUnit.SECONDS)).as(sessionOut()).isTrue();
         assertThat(Clones.of(prod)).as("clones left after the session").isEmpty();
+    }
+
+    /** How many times the session froze production for a checkpoint (one dump line each). */
+    private long checkpoints() throws IOException {
+        return sessionOut().lines().filter(l -> l.contains("dump (frozen)")).count();
     }
 
     private String sessionOut() throws IOException {
