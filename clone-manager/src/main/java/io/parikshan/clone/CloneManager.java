@@ -69,6 +69,14 @@ public final class CloneManager {
         this.teardown = new CloneTeardown(engine, stateRoot);
     }
 
+    /**
+     * Fails in one line when {@code image} is not an image of the engine with overlay2 layers, which a
+     * fresh twin ({@link CloneRequest.Twin#image()}) needs; nothing is made.
+     */
+    public static void requireImage(DockerEngine engine, String image) {
+        FreshStart.of(engine, image);
+    }
+
     /** Makes the clone {@code request} asks for; the report of its twins, if any, is {@link #cloneTwins}'s. */
     public CloneReport clone(CloneRequest request, CloneProgress progress) {
         return cloneTwins(request, progress).get(0);

@@ -121,10 +121,12 @@ public final class Session implements AutoCloseable {
         this.endpoint = endpoint;
         this.slots = new CloneSlots(config.clones());
         this.policy = new ResyncPolicy(config);
-        this.trial = config.candidate().isPresent() ? new CandidateTrial(FidelityConfig.DEFAULT_LOG_SIZE) : null;
+        this.trial = config.candidateOnTrial() ? new CandidateTrial(FidelityConfig.DEFAULT_LOG_SIZE) : null;
         this.metrics = new SessionMetrics(registry, slots::ages, slots::probeSamples);
         this.statusAssembler = new StatusAssembler(endpoint, config.fidelity().enabled(), System.nanoTime(), slots, metrics,
-                config.egress().stream().map(Object::toString).toList(), trial, config.candidate().map(Path::toString).orElse(null));
+                config.egress().stream().map(Object::toString).toList(), trial,
+                config.candidate().map(Path::toString).orElse(config.candidateImage().map(i -> "image " + i).orElse(null)),
+                config.candidateImage().isPresent());
         if (trial != null) {
             CandidateMetrics.register(registry, trial);
         }
@@ -168,6 +170,7 @@ public final class Session implements AutoCloseable {
         if (config.candidate().isPresent()) {
             ProductionJvm.require(engine, endpoint.container());
         }
+        config.candidateImage().ifPresent(image -> CloneManager.requireImage(engine, image)); // before anything is made
         SessionFile.requireNoneRunning(stateRoot, endpoint.container());
         Session s = new Session(config, engine, stateRoot, agent, listener, endpoint);
         created.accept(s);
@@ -309,7 +312,7 @@ public final class Session implements AutoCloseable {
             CloneRequest request = new CloneRequest(endpoint.container(), names.get(0),
                     config.testHost() == null ? List.of() : List.of(PortPublication.parse(Integer.toString(endpoint.containerPort()))),
                     config.with(), config.egress())
-                    .withTwins(names.subList(1, names.size()).stream().map(n -> new CloneRequest.Twin(n, null)).toList());
+                    .withTwins(twins(firstSlot, names));
             List<CloneReport> reports = cloneManager.cloneTwins(config.testHost() == null ? request : request.onTestHost(config.testHost()),
                     progress(joining));
             reports.forEach(r -> made.add(r.cloneName()));
@@ -326,8 +329,11 @@ public final class Session implements AutoCloseable {
                 long pid = CloneRuntime.of(report.cloneName(), stateRoot).state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
                 LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(), cloneAddress(report)), System.nanoTime(),
                         pid, desynced(report.cloneName()));
+                if (trial != null && slot == CANDIDATE_SLOT && config.candidateImage().isPresent()) {
+                    awaitListening(c); // a fresh start: its service comes up now, not at the checkpoint
+                }
                 loadSuites(c);
-                if (trial != null && slot == CANDIDATE_SLOT) {
+                if (trial != null && slot == CANDIDATE_SLOT && config.candidate().isPresent()) {
                     patch(c);
                 }
                 joining.get(i).made(c);
@@ -374,6 +380,43 @@ public final class Session implements AutoCloseable {
             listener.suiteLoaded(suite, c.name());
         }
         c.probesLoaded(true);
+    }
+
+    /** The twins of the clone for {@code firstSlot}: restored from its checkpoint, the candidate of an image started afresh. */
+    private List<CloneRequest.Twin> twins(int firstSlot, List<String> names) {
+        List<CloneRequest.Twin> out = new ArrayList<>();
+        for (int j = 1; j < names.size(); j++) {
+            boolean fresh = trial != null && firstSlot + j == CANDIDATE_SLOT;
+            out.add(new CloneRequest.Twin(names.get(j), fresh ? config.candidateImage().orElse(null) : null));
+        }
+        return out;
+    }
+
+    /** How long a candidate started afresh from an image may take to listen on production's port. */
+    static final Duration FRESH_START_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Waits until a candidate started from an image accepts connections on production's port. */
+    private void awaitListening(LiveClone c) {
+        HostPort at = c.target().address();
+        long deadline = System.nanoTime() + FRESH_START_TIMEOUT.toNanos();
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(at.host(), at.port()), 500);
+                return;
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new ParikshanException("the candidate " + c.name() + " of image " + config.candidateImage().orElse("?")
+                            + " did not listen on port " + at.port() + " within " + FRESH_START_TIMEOUT.toSeconds()
+                            + " s; see what it printed with 'parikshan logs " + c.name() + "' while it runs");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ParikshanException("interrupted while waiting for the candidate " + c.name() + " to listen");
+                }
+            }
+        }
     }
 
     /** Slots of a candidate session: the unpatched control, and the candidate the patch is applied to. */
