@@ -67,7 +67,9 @@ final class FreshStart {
     void rewrite(Path config, InspectContainerResponse prod) {
         try {
             ObjectNode spec = (ObjectNode) JSON.readTree(config.toFile());
-            rewrite(spec, inspected.path("Config"), imageConfigOf(prod), prod);
+            rewrite(spec, inspected.path("Config"), imageConfigOf(prod),
+                    prod.getConfig().getEntrypoint() == null ? List.of() : List.of(prod.getConfig().getEntrypoint()),
+                    prod.getConfig().getCmd() == null ? List.of() : List.of(prod.getConfig().getCmd()));
             JSON.writeValue(config.toFile(), spec);
         } catch (IOException e) {
             throw new ParikshanException("cannot write the fresh twin's OCI spec " + config + ": " + e.getMessage());
@@ -79,14 +81,14 @@ final class FreshStart {
     }
 
     /**
-     * @param mine     the new image's {@code Config}
-     * @param theirs   production's image's {@code Config} (null node if gone)
+     * @param mine      the new image's {@code Config}
+     * @param theirs    production's image's {@code Config} (null node if gone)
+     * @param prodEntry production container's entrypoint, as the engine reports it
+     * @param prodCmd   production container's command, as the engine reports it
      */
-    static void rewrite(ObjectNode spec, JsonNode mine, JsonNode theirs, InspectContainerResponse prod) {
+    static void rewrite(ObjectNode spec, JsonNode mine, JsonNode theirs, List<String> prodEntry, List<String> prodCmd) {
         ObjectNode process = (ObjectNode) spec.with("process");
         // production started with its image's command: the new image's; with a command of its own: that one
-        List<String> prodCmd = prod.getConfig().getCmd() == null ? List.of() : List.of(prod.getConfig().getCmd());
-        List<String> prodEntry = prod.getConfig().getEntrypoint() == null ? List.of() : List.of(prod.getConfig().getEntrypoint());
         boolean ownCommand = !prodCmd.equals(strings(theirs.path("Cmd"))) || !prodEntry.equals(strings(theirs.path("Entrypoint")));
         if (!ownCommand) {
             List<String> args = new ArrayList<>(strings(mine.path("Entrypoint")));
