@@ -510,6 +510,10 @@ public final class Session implements AutoCloseable {
         if (trial != null) {
             return resyncPair(reason);
         }
+        List<LiveClone> all = slots.all();
+        if (all.size() > 1 && twinsPossible() && all.stream().map(LiveClone::slot).distinct().count() == all.size()) {
+            return resyncTogether(all, reason);
+        }
         List<CompletableFuture<String>> each = new ArrayList<>();
         for (LiveClone c : slots.all()) {
             each.add(resync(c, reason));
@@ -567,6 +571,61 @@ public final class Session implements AutoCloseable {
         metrics.resynced(reason, millis / 1000.0);
         listener.resynced(old.name(), fresh.running().report(), millis, reason);
         return fresh.name();
+    }
+
+    /**
+     * Every clone replaced at once by fresh clones from one checkpoint (one freeze for all, so noise
+     * twins start from the same moment again); if any cannot be made, the old ones stay.
+     */
+    private CompletableFuture<List<String>> resyncTogether(List<LiveClone> current, ResyncReason reason) {
+        current.forEach(c -> c.resyncPending(true));
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return replaceTogether(current.stream().map(LiveClone::latest).toList(), reason);
+                } finally {
+                    current.forEach(c -> c.resyncPending(false));
+                }
+            }, resyncer);
+        } catch (java.util.concurrent.RejectedExecutionException ending) {
+            current.forEach(c -> c.resyncPending(false)); // the session is closing: its re-syncer takes no more work
+            return CompletableFuture.failedFuture(ending);
+        }
+    }
+
+    private List<String> replaceTogether(List<LiveClone> olds, ResyncReason reason) {
+        long t0 = System.nanoTime();
+        String what = String.join(" and ", olds.stream().map(LiveClone::name).toList());
+        listener.resyncStarted(what, reason);
+        List<String> names = new ArrayList<>();
+        olds.forEach(o -> names.add(nextCloneName("clone")));
+        List<JoiningClone> fresh;
+        try {
+            fresh = makeClones(names, names.size() + " fresh clones (one checkpoint)");
+        } catch (RuntimeException e) {
+            metrics.resyncFailed(reason);
+            olds.forEach(o -> o.lastFailedResyncNanos(System.nanoTime()));
+            listener.resyncFailed(what, e.getMessage());
+            throw e;
+        }
+        synchronized (this) {
+            if (closed) {
+                fresh.forEach(JoiningClone::cancel);
+                fresh.forEach(f -> teardown.destroy(f.name()));
+                throw new ParikshanException("the session ended during the re-sync");
+            }
+            for (int i = 0; i < olds.size(); i++) {
+                fresh.get(i).join(olds.get(i).name());
+                slots.replace(olds.get(i), fresh.get(i).running());
+            }
+        }
+        olds.forEach(this::retire);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        for (int i = 0; i < olds.size(); i++) {
+            metrics.resynced(reason, millis / 1000.0);
+            listener.resynced(olds.get(i).name(), fresh.get(i).running().report(), millis, reason);
+        }
+        return names;
     }
 
     /** The pair re-sync: queued once however many clones of the pair asked for it. */

@@ -21,7 +21,7 @@
  * which the agent patches before it joins; the proxy judges them three ways
  * ({@code io.parikshan.proxy.fidelity.CandidateTrial}, {@code CandidateMetrics}), they re-sync as a
  * pair, and {@code ProductionJvm} refuses a production without a JVM before anything is frozen.
- * The pair (and every slot at a session's start) is made from one checkpoint: the candidate is a
+ * The pair (and every slot at a session's start, and every slot on a {@code sync}) is made from one checkpoint: the candidate is a
  * twin of the control ({@code CloneManager.cloneTwins}), and the proxy holds new connections for
  * both from that one freeze. With {@code --candidate-image} the candidate is a twin started afresh
  * from the image in the control's sandbox; the session waits until it listens before it joins, and
