@@ -69,7 +69,30 @@ public final class CloneManager {
         this.teardown = new CloneTeardown(engine, stateRoot);
     }
 
+    /**
+     * Fails in one line when {@code image} is not an image of the engine with overlay2 layers, which a
+     * fresh twin ({@link CloneRequest.Twin#image()}) needs; nothing is made.
+     */
+    public static void requireImage(DockerEngine engine, String image) {
+        FreshStart.of(engine, image);
+    }
+
+    /** Makes the clone {@code request} asks for; the report of its twins, if any, is {@link #cloneTwins}'s. */
     public CloneReport clone(CloneRequest request, CloneProgress progress) {
+        return cloneTwins(request, progress).get(0);
+    }
+
+    /**
+     * Makes the clone and its twins ({@link CloneRequest#twins()}) from one checkpoint: production is
+     * frozen once, and CRIU's images are restored once per twin (a restore reads them and leaves them
+     * as they were), then deleted. Each twin has its own name, state directory, copy of the files
+     * (taken from the clone's copy of the frozen moment, after the thaw), sandbox and address; a
+     * fresh twin is started from its image in the clone's sandbox instead. Any failure removes them
+     * all. {@code progress} hears {@code productionFrozen} once, for all of them.
+     *
+     * @return the clone's report, then each twin's, in the order asked
+     */
+    public List<CloneReport> cloneTwins(CloneRequest request, CloneProgress progress) {
         PhaseClock clock = new PhaseClock(progress);
 
         clock.start(ClonePhase.SAFETY_CHECKS);
@@ -87,6 +110,7 @@ public final class CloneManager {
             return t;
         });
         List<CloneMember> group;
+        List<CloneMember> twins = new ArrayList<>();
         TestHostSite site = request.testHost() == null ? null : new TestHostSite(request.testHost(), stateRoot);
         if (site != null && (!request.with().isEmpty() || !request.egress().isEmpty())) {
             throw new ParikshanException("--on " + request.testHost().target() + " clones one container: --with and "
@@ -111,6 +135,9 @@ public final class CloneManager {
             }
             GroupRules.check(request, group);
             ClonePorts.requireFree(request.publish());
+            for (CloneRequest.Twin t : request.twins()) {
+                twins.add(twin(front, t, twins));
+            }
         } finally {
             side.shutdownNow();
         }
@@ -141,6 +168,9 @@ public final class CloneManager {
             }
             try (DockerEngine own = DockerEngine.connect(engine.host())) {
                 new CloneTeardown(own, stateRoot).destroy(names.cloneName());
+                for (CloneMember t : twins) {
+                    new CloneTeardown(own, stateRoot).destroy(t.names.cloneName());
+                }
             } catch (RuntimeException e) {
                 // usually the caller's own rollback got there first; if not, the clone is left, so say
                 // so, on stderr: the JVM is exiting and no caller is left to hear it
@@ -162,7 +192,9 @@ public final class CloneManager {
             Files.createDirectories(names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
             // the owner names its members before any of them exists: a teardown after a crash finds them
-            GroupRules.writeMembers(names, group.subList(1, group.size()).stream().map(m -> m.names.cloneName()).toList());
+            // a fresh twin lives in the clone's sandbox, so it goes with the clone
+            GroupRules.writeMembers(names, Stream.concat(group.subList(1, group.size()).stream(), twins.stream().filter(CloneMember::fresh))
+                    .map(m -> m.names.cloneName()).toList());
             String network;
             String testHostNet = null;
             if (site != null) {
@@ -177,6 +209,18 @@ public final class CloneManager {
                     prepare(m, null);
                 }
                 GroupRules.addPeerNames(group);
+                for (CloneMember t : twins) {
+                    Files.createDirectories(t.names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    if (!t.fresh()) {
+                        sandbox.create(t.names); // a restored twin's own, as any clone's
+                    }
+                    t.images = front.images; // the same checkpoint
+                    prepare(t, null);
+                    if (t.fresh()) {
+                        t.lowerDirs = t.fresh.lowerDirs();
+                        t.fresh.rewrite(t.names.bundleDir().resolve("config.json"), front.prod);
+                    }
+                }
             }
             clock.finish("network " + network + ", bundle from production's OCI spec"
                     + (group.size() > 1 ? " for each of " + group.size() + " members" : ""));
@@ -241,10 +285,17 @@ public final class CloneManager {
                 for (CloneMember m : group) {
                     m.imageBytes = treeSize(m.images);
                     imageBytes += m.imageBytes;
+                }
+                // the twins' files from the clone's copy of the frozen moment, before any of them runs
+                for (CloneMember t : twins) {
+                    copyFiles(front, t);
+                }
+                for (CloneMember m : Stream.concat(group.stream(), twins.stream()).toList()) {
                     writeMarker(m.names.upperDir(), m.names.cloneName(), m.prodName);
                     CloneRootfs.mount(m.names, m.lowerDirs);
                 }
-                clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted");
+                clock.finish(Doctor.human(imageBytes) + " of checkpoint images kept in memory, root file system mounted"
+                        + (twins.isEmpty() ? "" : " (and for " + twins.size() + " twin(s), files copied from the clone's)"));
             }
 
             step.run();
@@ -275,9 +326,39 @@ public final class CloneManager {
                             .append(i == 0 ? ", ports " + (System.nanoTime() - attachedAt) / 1_000_000 + " ms" : "")
                             .append(")");
                 }
+                for (CloneMember t : twins) {
+                    if (t.fresh()) {
+                        continue;
+                    }
+                    long restoreStart = System.nanoTime();
+                    CloneRuntime.State restored = runtime.restore(t.names.cloneName(), t.names.bundleDir(), front.images,
+                            t.names.workDir(), t.names.logFile());
+                    step.run();
+                    t.ip = sandbox.attach(t.names, restored.pid());
+                    // production's ports, each on a free host port: a port asked for is the clone's
+                    t.addresses = ClonePorts.publish(t.names, t.ip, request.publish().isEmpty() ? publications(request, t.prod)
+                            : request.publish().stream().map(p -> new PortPublication(p.hostIp(), 0, p.containerPort(), p.protocol())).toList());
+                    restoreDetail.append("; twin ").append(t.names.cloneName()).append(" running at ").append(t.ip)
+                            .append(" (runc restore of the same images and network ").append((System.nanoTime() - restoreStart) / 1_000_000)
+                            .append(" ms)");
+                }
             } finally {
                 // The images hold production's memory (secrets): gone as soon as the clone runs.
                 group.forEach(m -> CloneTeardown.deleteTree(m.images));
+            }
+            // fresh twins: a new container of their image in the clone's sandbox, no checkpoint
+            for (int k = 0; k < twins.size(); k++) {
+                CloneMember t = twins.get(k);
+                if (!t.fresh()) {
+                    continue;
+                }
+                long startedAt = System.nanoTime();
+                CloneRuntime.State st = runtime.start(t.names.cloneName(), t.names.bundleDir(), t.names.logFile());
+                step.run();
+                t.ip = sandbox.attach(t.names, names, group.size() + k, st.pid(), List.of(), request.egress());
+                restoreDetail.append("; ").append(t.names.cloneName()).append(" started fresh from image ").append(t.fresh.image())
+                        .append(" at ").append(t.ip).append(" (runc run and network ").append((System.nanoTime() - startedAt) / 1_000_000)
+                        .append(" ms; no live memory)");
             }
             long now = Instant.now().getEpochSecond();
             List<String> egress = request.egress().stream().map(AllowedEgress::toString).toList();
@@ -288,6 +369,11 @@ public final class CloneManager {
             }
             new CloneRecord(cloneName, prodName, front.prod.getId(), now, front.ip, network, addresses, null, deps, egress,
                     site == null ? null : site.ssh().target().toString()).write(names);
+            for (CloneMember t : twins) {
+                new CloneRecord(t.names.cloneName(), prodName, front.prod.getId(), now, t.ip,
+                        t.fresh() ? network : t.names.sandboxNetwork(), t.addresses, t.fresh() ? cloneName : null, List.of(),
+                        egress).write(t.names);
+            }
             clock.finish(restoreDetail.toString());
 
             forget(abandon);
@@ -297,15 +383,23 @@ public final class CloneManager {
                 members.add(new CloneReport.Member(m.names.cloneName(), m.prodName, m.ip,
                         group.size() > 1 ? m.productionAddresses() : List.of(), cut.frozenNanos().get(i) / 1_000_000));
             }
-            return new CloneReport(cloneName, cloneName, prodName, network, front.ip, addresses, clock.millis(),
+            List<CloneReport> reports = new ArrayList<>();
+            reports.add(new CloneReport(cloneName, cloneName, prodName, network, front.ip, addresses, clock.millis(),
                     frozenMillis, clock.totalMillis(), imageBytes, front.preCopied, warnings, members, request.egress(),
-                    site == null ? null : site.ssh().target().toString(), site == null ? 0 : front.preCopied + delta + sentLayers + imageBytes);
+                    site == null ? null : site.ssh().target().toString(), site == null ? 0 : front.preCopied + delta + sentLayers + imageBytes));
+            for (CloneMember t : twins) {
+                // a twin shares the clone's one frozen window: its report gives it, not a window of its own
+                reports.add(new CloneReport(t.names.cloneName(), t.names.cloneName(), prodName,
+                        t.fresh() ? network : t.names.sandboxNetwork(), t.ip, t.addresses, clock.millis(), frozenMillis,
+                        clock.totalMillis(), t.fresh() ? 0 : imageBytes, 0, warnings));
+            }
+            return reports;
         } catch (IOException e) {
             forget(abandon);
-            throw rollback(names, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));
+            throw rollback(names, twins, made, new ParikshanException("clone of " + prodName + " failed: " + e, e));
         } catch (RuntimeException e) {
             forget(abandon);
-            throw rollback(names, made, e);
+            throw rollback(names, twins, made, e);
         } finally {
             settled.countDown();
         }
@@ -368,6 +462,33 @@ public final class CloneManager {
     }
 
     /**
+     * A twin of the clone {@code front}: production's, under a name of its own (checked free, as the
+     * clone's is); for a fresh twin, its image (checked to exist), nothing made yet.
+     */
+    private CloneMember twin(CloneMember front, CloneRequest.Twin t, List<CloneMember> before) {
+        if (t.name().equals(front.names.cloneName()) || before.stream().anyMatch(b -> b.names.cloneName().equals(t.name()))
+                || taken(t.name())) {
+            throw new ParikshanException("name '" + t.name() + "' is taken; choose another, or 'parikshan destroy "
+                    + t.name() + "' if it is an old clone");
+        }
+        CloneNames n = new CloneNames(t.name(), stateRoot);
+        CloneMember m = new CloneMember(front.prod, front.prodName, n, planMounts(front.prod, n, false), front.productionSpec,
+                0, List.of());
+        m.fresh = t.fresh() ? FreshStart.of(engine, t.image()) : null;
+        return m;
+    }
+
+    /** A twin's copies of the writable layer and mounts, from the clone's copies (production's as frozen). */
+    private static void copyFiles(CloneMember front, CloneMember twin) {
+        FileCopier.mirror(front.names.upperDir(), twin.names.upperDir(), List.of("/" + CloneNames.MARKER));
+        for (int i = 0; i < front.mounts.size(); i++) {
+            if (front.mounts.get(i).copied()) {
+                FileCopier.mirror(front.mounts.get(i).cloneSource(), twin.mounts.get(i).cloneSource(), List.of());
+            }
+        }
+    }
+
+    /**
      * The member's image store, copies of its mounts, its bundle and overlay directories; on a
      * test host ({@code site} not null) the copies and directories are made there and the bundle
      * written here is sent there.
@@ -375,7 +496,9 @@ public final class CloneManager {
     private void prepare(CloneMember m, TestHostSite site) throws IOException {
         CloneNames n = m.names;
         Files.createDirectories(n.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        m.images = ImageStore.prepare(n, m.imageNeed);
+        if (m.images == null) {
+            m.images = ImageStore.prepare(n, m.imageNeed);
+        }
         m.prodUpper = upperDir(m.prod.getId(), m.prodName);
         m.lowerDirs = lowerDirs(m.prod.getId(), m.prodName);
         Map<String, Path> cloneMounts = makeMounts(m.mounts, n, m.productionSpec, site == null);
@@ -396,15 +519,19 @@ public final class CloneManager {
     }
 
     /** Undoes a half-made clone; the original failure is what the user sees. */
-    private RuntimeException rollback(CloneNames names, boolean made, RuntimeException failure) {
+    private RuntimeException rollback(CloneNames names, List<CloneMember> twins, boolean made, RuntimeException failure) {
         if (failure instanceof CriuFailure criu) {
-            failure = explained(criu, names); // before the rollback deletes CRIU's log
+            CloneNames failed = twins.stream().map(t -> t.names).filter(t -> criu.criuLog().startsWith(t.stateDir()))
+                    .findFirst().orElse(names);
+            failure = explained(criu, failed); // before the rollback deletes CRIU's log
         }
         if (made) {
-            try {
-                teardown.destroy(names.cloneName());
-            } catch (RuntimeException cleanup) {
-                failure.addSuppressed(cleanup);
+            for (CloneNames n : Stream.concat(Stream.of(names), twins.stream().map(t -> t.names)).toList()) {
+                try {
+                    teardown.destroy(n.cloneName());
+                } catch (RuntimeException cleanup) {
+                    failure.addSuppressed(cleanup);
+                }
             }
         }
         if (failure instanceof ParikshanException) {

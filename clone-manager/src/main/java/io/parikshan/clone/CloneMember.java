@@ -29,6 +29,14 @@ final class CloneMember {
     long preCopied;
     long imageBytes;
     String ip;
+    /** For a twin started afresh from an image: that image; null for a restored clone. */
+    FreshStart fresh;
+    /** The twin's published ports, as {@code host:port -> port/proto}. */
+    List<String> addresses = List.of();
+
+    boolean fresh() {
+        return fresh != null;
+    }
 
     CloneMember(InspectContainerResponse prod, String prodName, CloneNames names, List<MountPlan> mounts,
                 Path productionSpec, long imageNeed, List<String> warnings) {

@@ -18,9 +18,34 @@ import java.util.regex.Pattern;
  *                   instant, in one sandbox, reached under production's names
  * @param egress     addresses outside the sandbox the group's clones may open connections to
  * @param testHost   the test host the clone runs on, or null for this host
+ * @param twins      more clones made from the same checkpoint (one freeze, the images restored once
+ *                   per twin), each with its own name, files, sandbox and address; or, given an image,
+ *                   a fresh container of that image in the clone's sandbox, started with its files
  */
 public record CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
-                           List<AllowedEgress> egress, Ssh testHost) {
+                           List<AllowedEgress> egress, Ssh testHost, List<Twin> twins) {
+
+    /**
+     * A twin of the clone.
+     *
+     * @param name  its name (a valid container name, none taken)
+     * @param image null to restore it from the clone's checkpoint; else the image a fresh container is
+     *              started from, with the clone's copied files and volumes, in the clone's sandbox
+     */
+    public record Twin(String name, String image) {
+        public Twin {
+            Objects.requireNonNull(name, "twin name was not specified");
+            if (!CONTAINER_NAME.matcher(name).matches()) {
+                throw new ParikshanException("twin name '" + name
+                        + "' is not a valid container name; use letters, digits, '_', '.' and '-'");
+            }
+        }
+
+        /** Whether the twin starts afresh from an image rather than from the checkpoint. */
+        public boolean fresh() {
+            return image != null;
+        }
+    }
 
     private static final Pattern CONTAINER_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
@@ -36,11 +61,22 @@ public record CloneRequest(String source, String name, List<PortPublication> pub
         publish = List.copyOf(publish);
         with = with == null ? List.of() : List.copyOf(with);
         egress = egress == null ? List.of() : List.copyOf(egress);
+        twins = twins == null ? List.of() : List.copyOf(twins);
+        if (!twins.isEmpty() && (testHost != null || !with.isEmpty())) {
+            throw new ParikshanException("twins from one checkpoint are made for a clone alone on this host; "
+                    + "clone with --with or --on one clone at a time");
+        }
         for (String dep : with) {
             if (dep.isBlank()) {
                 throw new ParikshanException("--with is empty; give the name or id of a container " + source + " depends on");
             }
         }
+    }
+
+    /** A clone without twins. */
+    public CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
+                        List<AllowedEgress> egress, Ssh testHost) {
+        this(source, name, publish, with, egress, testHost, List.of());
     }
 
     /** A clone on this host. */
@@ -51,7 +87,12 @@ public record CloneRequest(String source, String name, List<PortPublication> pub
 
     /** This request, the clone made on the test host {@code ssh} reaches. */
     public CloneRequest onTestHost(Ssh ssh) {
-        return new CloneRequest(source, name, publish, with, egress, ssh);
+        return new CloneRequest(source, name, publish, with, egress, ssh, twins);
+    }
+
+    /** This request with {@code more} twins made from the same checkpoint (see {@link Twin}). */
+    public CloneRequest withTwins(List<Twin> more) {
+        return new CloneRequest(source, name, publish, with, egress, testHost, more);
     }
 
     /** A clone of {@code source} alone. */

@@ -71,6 +71,22 @@ public final class CloneRuntime {
      * @return the clone's state once restored
      */
     State restore(String name, Path bundle, Path images, Path work, Path log) {
+        return launch(name, log, List.of("runc", "--root", root.toString(), "restore", "--detach", "--file-locks",
+                "--image-path", images.toString(), "--work-path", work.toString(), "--bundle", bundle.toString(), name),
+                () -> new CriuFailure("restore", work.resolve("restore.log"), lastLine(log)));
+    }
+
+    /**
+     * {@code runc run --detach}: a fresh container of the bundle (no checkpoint); its output goes to
+     * {@code log}.
+     */
+    State start(String name, Path bundle, Path log) {
+        return launch(name, log, List.of("runc", "--root", root.toString(), "run", "--detach", "--bundle", bundle.toString(), name),
+                () -> new ParikshanException("runc could not start " + name + ": " + lastLine(log)
+                        + "; see 'parikshan logs " + name + "'"));
+    }
+
+    private State launch(String name, Path log, List<String> cmd, java.util.function.Supplier<ParikshanException> failed) {
         try {
             Files.createDirectories(root);
             Files.deleteIfExists(log);
@@ -78,8 +94,6 @@ public final class CloneRuntime {
         } catch (IOException e) {
             throw new ParikshanException("cannot prepare the clone's runc state in " + root + ": " + e.getMessage());
         }
-        List<String> cmd = List.of("runc", "--root", root.toString(), "restore", "--detach", "--file-locks",
-                "--image-path", images.toString(), "--work-path", work.toString(), "--bundle", bundle.toString(), name);
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -90,7 +104,7 @@ public final class CloneRuntime {
             if (!p.waitFor(RESTORE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly); // CRIU and the half-restored tasks
                 p.destroyForcibly();
-                throw new ParikshanException("runc restore of " + name + " did not finish within "
+                throw new ParikshanException("runc " + cmd.get(3) + " of " + name + " did not finish within "
                         + RESTORE_TIMEOUT.toMinutes() + " min");
             }
             exit = p.exitValue();
@@ -101,10 +115,10 @@ public final class CloneRuntime {
             throw new ParikshanException("interrupted while restoring " + name);
         }
         if (exit != 0) {
-            throw new CriuFailure("restore", work.resolve("restore.log"), lastLine(log));
+            throw failed.get();
         }
         return state(name).filter(State::running).orElseThrow(() -> new ParikshanException(
-                "the clone " + name + " stopped right after restore; see 'parikshan logs " + name + "'"));
+                "the clone " + name + " stopped right after " + cmd.get(3) + "; see 'parikshan logs " + name + "'"));
     }
 
     /** runc's state of the clone, empty when runc knows no such clone. */

@@ -120,6 +120,27 @@ public final class DockerEngine implements AutoCloseable {
         }
     }
 
+    /** {@code GET /images/{name}/json} as a tree (its layers' {@code GraphDriver.Data}), empty when there is no such image. */
+    public Optional<JsonNode> rawInspectImage(String image) {
+        DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)
+                .path("/images/" + java.net.URLEncoder.encode(image, StandardCharsets.UTF_8).replace("%2F", "/")
+                        .replace("%3A", ":") + "/json")
+                .build();
+        try (DockerHttpClient.Response response = http.execute(request)) {
+            String body = readBody(response.getBody());
+            if (response.getStatusCode() == 404) {
+                return Optional.empty();
+            }
+            if (response.getStatusCode() != 200) {
+                throw new ParikshanException("inspecting image " + image + " failed: " + firstLine(body));
+            }
+            return Optional.of(JSON.readTree(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static String readBody(InputStream body) {
         try (body) {
             return new String(body.readAllBytes(), StandardCharsets.UTF_8);

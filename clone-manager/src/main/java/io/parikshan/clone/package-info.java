@@ -17,6 +17,10 @@
  * ({@link io.parikshan.clone.Sandbox}). CRIU runs with {@code tcp-close}: production keeps its
  * connections, the clone gets them back closed. Why this restore path: {@code clone-manager/README.md}.
  *
+ * <p>Twins ({@link io.parikshan.clone.CloneRequest#withTwins}) are more clones restored from the same
+ * images, one freeze for all; a twin given an image is started afresh from it instead
+ * ({@link io.parikshan.clone.FreshStart}) in the clone's sandbox.
+ *
  * <p>Everything a clone owns is found again from names derived from the clone's name
  * ({@link io.parikshan.clone.CloneNames}) and its record ({@link io.parikshan.clone.CloneRecord}),
  * so {@code list} and {@code destroy} need no state of their own, and a failed clone is rolled back

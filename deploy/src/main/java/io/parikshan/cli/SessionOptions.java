@@ -27,7 +27,7 @@ final class SessionOptions {
 
     /** The keys of a {@code --config} file; also its help, so the two cannot drift apart. */
     static final String CONFIG_KEYS = "port, listen, tests, clones, metrics, resync-every, resync-after-desyncs, "
-            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, candidate, on, ssh-config, " + DuplicationOptions.CONFIG_KEYS;
+            + "resync-backoff, drain, status-every, resync-on-divergence, with, allow-egress, candidate, candidate-image, on, ssh-config, " + DuplicationOptions.CONFIG_KEYS;
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     @Option(names = "--port", paramLabel = "CONTAINER_PORT[/udp]",
@@ -86,6 +86,12 @@ final class SessionOptions {
                     + "against production (compare mode auto unless --compare says otherwise).")
     Path candidate;
 
+    @Option(names = "--candidate-image", paramLabel = "IMAGE",
+            description = "Try a fix shipped as a new image: a control clone as it is and a candidate that is a fresh container "
+                    + "of IMAGE (started, not restored: fresh start, no live memory) with the clone's copied files and volumes "
+                    + "in the control's sandbox, both fed the same traffic and judged three ways against production.")
+    String candidateImage;
+
     @Option(names = "--agent-jar", paramLabel = "JAR", description = "The probe agent jar (default: found beside parikshan.jar).")
     Path agentJar;
 
@@ -94,7 +100,7 @@ final class SessionOptions {
         return session || port != null || listen != null || !tests.isEmpty() || clones != null || config != null
                 || metrics != null || resyncEvery != null || resyncAfterDesyncs != null || resyncBackoff != null
                 || drain != null || statusEvery != null || resyncOnDivergence != null || agentJar != null || candidate != null
-                || duplication.given();
+                || candidateImage != null || duplication.given();
     }
 
     /** The session these options (and the config file) describe; one-line errors name the value. */
@@ -176,6 +182,17 @@ final class SessionOptions {
                 c = c.withFidelity(c.fidelity().withMode(io.parikshan.proxy.fidelity.CompareMode.AUTO), c.resyncOnDivergence());
             }
             c = c.withCandidate(Path.of(patch));
+        }
+        String image = file.value(candidateImage, "candidate-image");
+        if (image != null) {
+            if (n != null) {
+                throw new ParikshanException("--candidate-image runs a control clone and a candidate container, so --clones " + n
+                        + " does not apply; leave --clones out");
+            }
+            if (!c.fidelity().enabled() && file.value(duplication.compare, "compare") == null) {
+                c = c.withFidelity(c.fidelity().withMode(io.parikshan.proxy.fidelity.CompareMode.AUTO), c.resyncOnDivergence());
+            }
+            c = c.withCandidateImage(image);
         }
         return c;
     }

@@ -129,6 +129,9 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("  candidate %s on %s (control %s, pair %d): %d changed of %d judged, control differs %d%n",
                 c.path("patch").asText(), c.path("candidate").asText(), c.path("control").asText(), c.path("pair").asLong(),
                 c.path("changed").asLong(), c.path("compared").asLong(), c.path("controlDiffers").asLong());
+        if (!c.path("start").asText().isEmpty()) {
+            out.printf("    candidate: %s%n", c.path("start").asText());
+        }
         out.printf("    %-40s %8s %8s %8s %8s%n", "endpoint", "judged", "changed", "noise", "control");
         for (JsonNode e : c.path("endpoints")) {
             out.printf("    %-40s %8d %8d %8d %8d%n", e.path("endpoint").asText(), e.path("compared").asLong(),

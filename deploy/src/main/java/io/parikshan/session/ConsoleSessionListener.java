@@ -96,7 +96,7 @@ final class ConsoleSessionListener implements SessionListener {
 
     @Override
     public void candidateJudged(String control, String candidate) {
-        print("parikshan: judging %s (patched) against production, %s as the noise baseline%n", candidate, control);
+        print("parikshan: judging the candidate %s against production, %s as the noise baseline%n", candidate, control);
     }
 
     @Override

@@ -121,10 +121,12 @@ public final class Session implements AutoCloseable {
         this.endpoint = endpoint;
         this.slots = new CloneSlots(config.clones());
         this.policy = new ResyncPolicy(config);
-        this.trial = config.candidate().isPresent() ? new CandidateTrial(FidelityConfig.DEFAULT_LOG_SIZE) : null;
+        this.trial = config.candidateOnTrial() ? new CandidateTrial(FidelityConfig.DEFAULT_LOG_SIZE) : null;
         this.metrics = new SessionMetrics(registry, slots::ages, slots::probeSamples);
         this.statusAssembler = new StatusAssembler(endpoint, config.fidelity().enabled(), System.nanoTime(), slots, metrics,
-                config.egress().stream().map(Object::toString).toList(), trial, config.candidate().map(Path::toString).orElse(null));
+                config.egress().stream().map(Object::toString).toList(), trial,
+                config.candidate().map(Path::toString).orElse(config.candidateImage().map(i -> "image " + i).orElse(null)),
+                config.candidateImage().isPresent());
         if (trial != null) {
             CandidateMetrics.register(registry, trial);
         }
@@ -168,6 +170,7 @@ public final class Session implements AutoCloseable {
         if (config.candidate().isPresent()) {
             ProductionJvm.require(engine, endpoint.container());
         }
+        config.candidateImage().ifPresent(image -> CloneManager.requireImage(engine, image)); // before anything is made
         SessionFile.requireNoneRunning(stateRoot, endpoint.container());
         Session s = new Session(config, engine, stateRoot, agent, listener, endpoint);
         created.accept(s);
@@ -230,14 +233,27 @@ public final class Session implements AutoCloseable {
             listener.proxyListening(proxyAt);
         }
         String[] pairNames = trial == null ? null : newPair();
+        List<String> names = new ArrayList<>();
         for (int slot = 1; slot <= slots.count(); slot++) {
-            JoiningClone c = makeClone(slot, pairNames == null ? "clone " + slot + "/" + slots.count()
-                    : (slot == CONTROL_SLOT ? "the control clone" : "the candidate clone"),
-                    pairNames == null ? nextCloneName("clone") : pairNames[slot - 1]);
+            names.add(pairNames == null ? nextCloneName("clone") : pairNames[slot - 1]);
+        }
+        // every slot from one checkpoint where the clone manager can (a clone alone on this host):
+        // one freeze, and clones that differ only by what they are fed (or by the patch)
+        List<JoiningClone> made = new ArrayList<>();
+        if (twinsPossible()) {
+            made.addAll(makeClones(names, pairNames != null ? "the control and the candidate clone (one checkpoint)"
+                    : slots.count() + " clones (one checkpoint)"));
+        } else {
+            for (int slot = 1; slot <= slots.count(); slot++) {
+                made.add(makeClone(slot, pairNames == null ? "clone " + slot + "/" + slots.count()
+                        : (slot == CONTROL_SLOT ? "the control clone" : "the candidate clone"), names.get(slot - 1)));
+            }
+        }
+        for (JoiningClone c : made) {
             synchronized (this) {
                 if (closed) { // a signal ended the session half-way
-                    c.cancel();
-                    teardown.destroy(c.name());
+                    made.forEach(JoiningClone::cancel);
+                    made.forEach(m -> teardown.destroy(m.name()));
                 }
                 requireOpen();
                 c.join(null);
@@ -270,32 +286,62 @@ public final class Session implements AutoCloseable {
      * loaded. If it fails, nothing of it is left: what was held is dropped, the clone removed.
      */
     private JoiningClone makeClone(int slot, String what, String name) {
-        JoiningClone joining = new JoiningClone(name, proxy, listener);
+        return makeClones(slot, List.of(name), what).get(0);
+    }
+
+    /** Whether the clones of a pair (or of every slot) can come from one checkpoint: a clone alone on this host. */
+    private boolean twinsPossible() {
+        return config.with().isEmpty() && config.testHost() == null;
+    }
+
+    /** Clones for every slot from 1 on, named {@code names}, from one checkpoint (see {@link #makeClones(int, List, String)}). */
+    private List<JoiningClone> makeClones(List<String> names, String what) {
+        return makeClones(1, names, what);
+    }
+
+    /**
+     * Clones for the slots from {@code firstSlot} on, named {@code names}, from one checkpoint (the first
+     * the clone, the others its twins), each with the probe suites loaded (the candidate patched).
+     * If any fails, none of them is left.
+     */
+    private List<JoiningClone> makeClones(int firstSlot, List<String> names, String what) {
+        List<JoiningClone> joining = names.stream().map(n -> new JoiningClone(n, proxy, listener)).toList();
+        List<String> made = new ArrayList<>();
         try {
             listener.makingClone(what, endpoint.container());
-            CloneRequest request = new CloneRequest(endpoint.container(), joining.name(),
+            CloneRequest request = new CloneRequest(endpoint.container(), names.get(0),
                     config.testHost() == null ? List.of() : List.of(PortPublication.parse(Integer.toString(endpoint.containerPort()))),
-                    config.with(), config.egress());
-            CloneReport report = cloneManager.clone(config.testHost() == null ? request : request.onTestHost(config.testHost()),
+                    config.with(), config.egress())
+                    .withTwins(twins(firstSlot, names));
+            List<CloneReport> reports = cloneManager.cloneTwins(config.testHost() == null ? request : request.onTestHost(config.testHost()),
                     progress(joining));
-            metrics.cloneMade(report.totalMillis(), report.frozenMillis());
-            listener.cloneRunning(report);
-            long pid = CloneRuntime.of(report.cloneName(), stateRoot).state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
-            LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(), cloneAddress(report)), System.nanoTime(),
-                    pid, desynced(report.cloneName()));
-            try {
+            reports.forEach(r -> made.add(r.cloneName()));
+            for (int i = 0; i < reports.size(); i++) {
+                CloneReport report = reports.get(i);
+                int slot = firstSlot + i;
+                // the twins share the first one's frozen window: production was frozen once
+                if (i == 0) {
+                    metrics.cloneMade(report.totalMillis(), report.frozenMillis());
+                } else {
+                    metrics.twinMade(report.totalMillis());
+                }
+                listener.cloneRunning(report);
+                long pid = CloneRuntime.of(report.cloneName(), stateRoot).state(report.cloneName()).map(CloneRuntime.State::pid).orElse(0L);
+                LiveClone c = new LiveClone(slot, report, new CloneTarget(report.cloneName(), cloneAddress(report)), System.nanoTime(),
+                        pid, desynced(report.cloneName()));
+                if (trial != null && slot == CANDIDATE_SLOT && config.candidateImage().isPresent()) {
+                    awaitListening(c); // a fresh start: its service comes up now, not at the checkpoint
+                }
                 loadSuites(c);
-                if (trial != null && slot == CANDIDATE_SLOT) {
+                if (trial != null && slot == CANDIDATE_SLOT && config.candidate().isPresent()) {
                     patch(c);
                 }
-            } catch (RuntimeException e) {
-                teardown.destroy(report.cloneName());
-                throw e;
+                joining.get(i).made(c);
             }
-            joining.made(c);
             return joining;
         } catch (RuntimeException e) {
-            joining.cancel();
+            joining.forEach(JoiningClone::cancel);
+            made.forEach(teardown::destroy);
             throw e;
         }
     }
@@ -334,6 +380,43 @@ public final class Session implements AutoCloseable {
             listener.suiteLoaded(suite, c.name());
         }
         c.probesLoaded(true);
+    }
+
+    /** The twins of the clone for {@code firstSlot}: restored from its checkpoint, the candidate of an image started afresh. */
+    private List<CloneRequest.Twin> twins(int firstSlot, List<String> names) {
+        List<CloneRequest.Twin> out = new ArrayList<>();
+        for (int j = 1; j < names.size(); j++) {
+            boolean fresh = trial != null && firstSlot + j == CANDIDATE_SLOT;
+            out.add(new CloneRequest.Twin(names.get(j), fresh ? config.candidateImage().orElse(null) : null));
+        }
+        return out;
+    }
+
+    /** How long a candidate started afresh from an image may take to listen on production's port. */
+    static final Duration FRESH_START_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Waits until a candidate started from an image accepts connections on production's port. */
+    private void awaitListening(LiveClone c) {
+        HostPort at = c.target().address();
+        long deadline = System.nanoTime() + FRESH_START_TIMEOUT.toNanos();
+        while (true) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(new java.net.InetSocketAddress(at.host(), at.port()), 500);
+                return;
+            } catch (java.io.IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw new ParikshanException("the candidate " + c.name() + " of image " + config.candidateImage().orElse("?")
+                            + " did not listen on port " + at.port() + " within " + FRESH_START_TIMEOUT.toSeconds()
+                            + " s; see what it printed with 'parikshan logs " + c.name() + "' while it runs");
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ParikshanException("interrupted while waiting for the candidate " + c.name() + " to listen");
+                }
+            }
+        }
     }
 
     /** Slots of a candidate session: the unpatched control, and the candidate the patch is applied to. */
@@ -405,11 +488,11 @@ public final class Session implements AutoCloseable {
         }
     }
 
-    private CloneProgress progress(JoiningClone joining) {
+    private CloneProgress progress(List<JoiningClone> joining) {
         return new CloneProgress() {
             @Override
             public void productionFrozen() {
-                joining.productionFrozen();
+                joining.forEach(JoiningClone::productionFrozen); // one freeze for all of them
             }
 
             @Override
@@ -426,6 +509,10 @@ public final class Session implements AutoCloseable {
     public CompletableFuture<List<String>> resync(ResyncReason reason) {
         if (trial != null) {
             return resyncPair(reason);
+        }
+        List<LiveClone> all = slots.all();
+        if (all.size() > 1 && twinsPossible() && all.stream().map(LiveClone::slot).distinct().count() == all.size()) {
+            return resyncTogether(all, reason);
         }
         List<CompletableFuture<String>> each = new ArrayList<>();
         for (LiveClone c : slots.all()) {
@@ -486,6 +573,61 @@ public final class Session implements AutoCloseable {
         return fresh.name();
     }
 
+    /**
+     * Every clone replaced at once by fresh clones from one checkpoint (one freeze for all, so noise
+     * twins start from the same moment again); if any cannot be made, the old ones stay.
+     */
+    private CompletableFuture<List<String>> resyncTogether(List<LiveClone> current, ResyncReason reason) {
+        current.forEach(c -> c.resyncPending(true));
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return replaceTogether(current.stream().map(LiveClone::latest).toList(), reason);
+                } finally {
+                    current.forEach(c -> c.resyncPending(false));
+                }
+            }, resyncer);
+        } catch (java.util.concurrent.RejectedExecutionException ending) {
+            current.forEach(c -> c.resyncPending(false)); // the session is closing: its re-syncer takes no more work
+            return CompletableFuture.failedFuture(ending);
+        }
+    }
+
+    private List<String> replaceTogether(List<LiveClone> olds, ResyncReason reason) {
+        long t0 = System.nanoTime();
+        String what = String.join(" and ", olds.stream().map(LiveClone::name).toList());
+        listener.resyncStarted(what, reason);
+        List<String> names = new ArrayList<>();
+        olds.forEach(o -> names.add(nextCloneName("clone")));
+        List<JoiningClone> fresh;
+        try {
+            fresh = makeClones(names, names.size() + " fresh clones (one checkpoint)");
+        } catch (RuntimeException e) {
+            metrics.resyncFailed(reason);
+            olds.forEach(o -> o.lastFailedResyncNanos(System.nanoTime()));
+            listener.resyncFailed(what, e.getMessage());
+            throw e;
+        }
+        synchronized (this) {
+            if (closed) {
+                fresh.forEach(JoiningClone::cancel);
+                fresh.forEach(f -> teardown.destroy(f.name()));
+                throw new ParikshanException("the session ended during the re-sync");
+            }
+            for (int i = 0; i < olds.size(); i++) {
+                fresh.get(i).join(olds.get(i).name());
+                slots.replace(olds.get(i), fresh.get(i).running());
+            }
+        }
+        olds.forEach(this::retire);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        for (int i = 0; i < olds.size(); i++) {
+            metrics.resynced(reason, millis / 1000.0);
+            listener.resynced(olds.get(i).name(), fresh.get(i).running().report(), millis, reason);
+        }
+        return names;
+    }
+
     /** The pair re-sync: queued once however many clones of the pair asked for it. */
     private synchronized CompletableFuture<List<String>> resyncPair(ResyncReason reason) {
         if (pairResync != null && !pairResync.isDone()) {
@@ -517,8 +659,14 @@ public final class Session implements AutoCloseable {
         JoiningClone control = null;
         JoiningClone candidate;
         try {
-            control = makeClone(CONTROL_SLOT, "a fresh control clone", names[0]);
-            candidate = makeClone(CANDIDATE_SLOT, "a fresh candidate clone", names[1]);
+            if (twinsPossible()) {
+                List<JoiningClone> pair = makeClones(List.of(names), "a fresh control and candidate clone (one checkpoint)");
+                control = pair.get(0);
+                candidate = pair.get(1);
+            } else {
+                control = makeClone(CONTROL_SLOT, "a fresh control clone", names[0]);
+                candidate = makeClone(CANDIDATE_SLOT, "a fresh candidate clone", names[1]);
+            }
         } catch (RuntimeException e) {
             if (control != null) {
                 control.cancel();

@@ -43,13 +43,16 @@ import java.util.Optional;
  * @param candidate         a patch jar on trial: the session feeds a control clone and a candidate
  *                          clone whose loaded classes the jar redefines, and judges them three ways
  * @param testHost          the test host the clones run on (reached over SSH), or null for this host
+ * @param candidateImage    a new image on trial: the candidate is a fresh container of it (no live memory)
+ *                          started with the control's copied files in the control's sandbox; judged as a patch is
  */
 public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
                             int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
                             HostPort metrics, Optional<Duration> resyncEvery, int resyncAfterDesyncs,
                             Duration resyncBackoff, Duration drain, Duration statusEvery,
                             FidelityConfig fidelity, Optional<Double> resyncOnDivergence, boolean udp,
-                            List<String> with, List<AllowedEgress> egress, Optional<Path> candidate, Ssh testHost) {
+                            List<String> with, List<AllowedEgress> egress, Optional<Path> candidate, Ssh testHost,
+                            Optional<String> candidateImage) {
 
     public static final HostPort DEFAULT_METRICS = new HostPort("127.0.0.1", 9464);
     public static final int MAX_CLONES = 8;
@@ -122,6 +125,28 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
                         + "patch changed; use --compare http, tcp or auto");
             }
         });
+        Objects.requireNonNull(candidateImage, "candidateImage");
+        if (candidateImage.isPresent()) {
+            String image = candidateImage.get();
+            if (candidate.isPresent()) {
+                throw new ParikshanException("--candidate " + candidate.get().getFileName() + " and --candidate-image " + image
+                        + " both given: a candidate is a patch jar applied to a live clone or a new image started afresh; give one");
+            }
+            if (image.isBlank()) {
+                throw new ParikshanException("--candidate-image is empty; give the name or id of an image in 'docker images'");
+            }
+            if (clones != 2) {
+                throw new ParikshanException("--candidate-image runs a control clone and a candidate container, so --clones " + clones
+                        + " does not apply; leave --clones out");
+            }
+            if (udp || !fidelity.enabled()) {
+                throw new ParikshanException("--candidate-image judges the candidate's answers: use a TCP port with --compare http, tcp or auto");
+            }
+            if (!with.isEmpty() || testHost != null) {
+                throw new ParikshanException("--candidate-image starts the candidate in the control's sandbox on this host, for a "
+                        + "container cloned alone: drop " + (testHost != null ? "--on" : "--with"));
+            }
+        }
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {
             throw new ParikshanException("durations must not be negative");
         }
@@ -131,7 +156,7 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     public static SessionConfig of(String production) {
         return new SessionConfig(production, Optional.empty(), Optional.empty(), 1, DuplicationStrategy.ASYNC, 1.0,
                 List.of(), DEFAULT_METRICS, Optional.empty(), 10, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of(), Optional.empty(), null);
+                Duration.ofSeconds(2), FidelityConfig.OFF, Optional.empty(), false, List.of(), List.of(), Optional.empty(), null, Optional.empty());
     }
 
     public SessionConfig withPort(int port) {
@@ -141,49 +166,49 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
     /** The container port to duplicate, and whether it is a UDP port. */
     public SessionConfig withPort(int port, boolean isUdp) {
         return new SessionConfig(production, Optional.of(port), listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, isUdp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withListen(HostPort at) {
         return new SessionConfig(production, containerPort, Optional.of(at), clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withClones(int n) {
         return new SessionConfig(production, containerPort, listen, n, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withSuites(List<Path> jars) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, jars, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withMetrics(HostPort at) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, at,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withResync(Optional<Duration> every, int afterDesyncs, Duration backoff) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                every, afterDesyncs, backoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withDuplication(DuplicationStrategy s, double rate) {
         return new SessionConfig(production, containerPort, listen, clones, s, rate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     public SessionConfig withTiming(Duration drainFor, Duration statusInterval) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drainFor, statusInterval, fidelity, resyncOnDivergence, udp, with, egress, candidate, testHost, candidateImage);
     }
 
     /** The group: the containers cloned with production, and the addresses outside the sandbox the clones may reach. */
     public SessionConfig withGroup(List<String> dependencies, List<AllowedEgress> allowed) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
                 resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp,
-                dependencies, allowed, candidate, testHost);
+                dependencies, allowed, candidate, testHost, candidateImage);
     }
 
     /** The clones made on the test host {@code ssh} reaches (null: on this host). */
@@ -201,18 +226,30 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
         }
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
                 resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with,
-                egress, candidate, ssh);
+                egress, candidate, ssh, candidateImage);
     }
 
     public SessionConfig withFidelity(FidelityConfig f, Optional<Double> resyncAt) {
         return new SessionConfig(production, containerPort, listen, clones, strategy, sampleRate, suites, metrics,
-                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress, candidate, testHost);
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, f, resyncAt, udp, with, egress, candidate, testHost, candidateImage);
+    }
+
+    /** A new image on trial (see {@code candidateImage}); a control clone and a fresh candidate container. */
+    public SessionConfig withCandidateImage(String image) {
+        return new SessionConfig(production, containerPort, listen, 2, strategy, sampleRate, suites, metrics,
+                resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress,
+                candidate, testHost, Optional.of(image));
+    }
+
+    /** Whether a candidate is on trial (a patch jar or a new image): a control and a candidate, judged three ways. */
+    public boolean candidateOnTrial() {
+        return candidate.isPresent() || candidateImage.isPresent();
     }
 
     /** A patch on trial (see {@code candidate}); two clones, the control and the candidate. */
     public SessionConfig withCandidate(Path patchJar) {
         return new SessionConfig(production, containerPort, listen, 2, strategy, sampleRate, suites, metrics,
                 resyncEvery, resyncAfterDesyncs, resyncBackoff, drain, statusEvery, fidelity, resyncOnDivergence, udp, with, egress,
-                Optional.of(patchJar), testHost);
+                Optional.of(patchJar), testHost, candidateImage);
     }
 }

@@ -73,6 +73,11 @@ final class SessionMetrics {
         frozen.observe(frozenMillis / 1000.0);
     }
 
+    /** A twin of a clone made from the same checkpoint: its time, no frozen window of its own. */
+    void twinMade(long totalMillis) {
+        cloneDuration.observe(totalMillis / 1000.0);
+    }
+
     void resynced(ResyncReason reason, double seconds) {
         resyncs.labelValues(reason.label()).inc();
         resyncDuration.observe(seconds);

@@ -24,13 +24,20 @@ public record SessionStatus(String production, String state, String clientAddres
     /**
      * A patch on trial: its control and candidate clones (the current pair), the three-way counts
      * by endpoint and the first changed exchanges with production's and the candidate's answers.
+     *
+     * @param patch the patch jar, or {@code image NAME} for a candidate started from a new image
+     * @param start how the candidate began: {@link #FRESH_START} (a new image's container: none of
+     *              production's memory) or {@link #LIVE_CLONE} (restored from production's checkpoint)
      */
-    public record CandidateStatus(String patch, String control, String candidate, long pair, long compared, long changed,
-                                  long controlDiffers, List<CandidateChanges.Endpoint> endpoints, List<Change> changes) {
+    public record CandidateStatus(String patch, String start, String control, String candidate, long pair, long compared,
+                                  long changed, long controlDiffers, List<CandidateChanges.Endpoint> endpoints, List<Change> changes) {
 
-        static CandidateStatus of(String patch, String control, String candidate, CandidateChanges c) {
-            return new CandidateStatus(patch, control, candidate, c.pair(), c.comparedTotal(), c.changedTotal(),
-                    c.controlDiffersTotal(), c.endpoints(), c.changes().stream().map(Change::of).toList());
+        public static final String FRESH_START = "fresh start, no live memory";
+        public static final String LIVE_CLONE = "live clone of production, patched";
+
+        static CandidateStatus of(String patch, boolean fresh, String control, String candidate, CandidateChanges c) {
+            return new CandidateStatus(patch, fresh ? FRESH_START : LIVE_CLONE, control, candidate, c.pair(), c.comparedTotal(),
+                    c.changedTotal(), c.controlDiffersTotal(), c.endpoints(), c.changes().stream().map(Change::of).toList());
         }
     }
 
@@ -114,8 +121,9 @@ public record SessionStatus(String production, String state, String clientAddres
             b.append(String.format(" | %s diverged %d/%d", f.cloneName(), f.divergent(), f.compared()));
         }
         if (candidate != null) {
-            b.append(String.format(" | candidate changed %d/%d, control differs %d", candidate.changed(), candidate.compared(),
-                    candidate.controlDiffers()));
+            b.append(String.format(" | candidate%s changed %d/%d, control differs %d",
+                    CandidateStatus.FRESH_START.equals(candidate.start()) ? " (fresh start, no live memory)" : "",
+                    candidate.changed(), candidate.compared(), candidate.controlDiffers()));
         }
         if (probes.pass() + probes.fail() + probes.error() + probes.timeout() > 0) {
             b.append(String.format(" | probes pass %d fail %d error %d timeout %d", probes.pass(), probes.fail(),

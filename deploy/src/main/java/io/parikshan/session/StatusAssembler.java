@@ -27,17 +27,20 @@ final class StatusAssembler {
     private final List<String> egress;
     private final CandidateTrial trial;
     private final String patch;
+    private final boolean freshCandidate;
 
     /**
      * @param compares whether the session compares the clones' answers with production's
      * @param egress   addresses outside the sandbox the clones may reach, as {@code ip:port}
      * @param trial    the patch on trial (slot 1 its control, slot 2 its candidate), or null
-     * @param patch    the patch jar's path, or null
+     * @param patch    the patch jar's path ({@code image NAME} for a new image), or null
+     * @param freshCandidate whether the candidate is started afresh from a new image rather than restored
      */
     StatusAssembler(ProductionEndpoint endpoint, boolean compares, long startedNanos, CloneSlots slots, SessionMetrics metrics,
-                    List<String> egress, CandidateTrial trial, String patch) {
+                    List<String> egress, CandidateTrial trial, String patch, boolean freshCandidate) {
         this.trial = trial;
         this.patch = patch;
+        this.freshCandidate = freshCandidate;
         this.egress = List.copyOf(egress);
         this.endpoint = endpoint;
         this.compares = compares;
@@ -71,7 +74,7 @@ final class StatusAssembler {
                 metrics.resyncCounts(), metrics.resyncFailureCounts(), probeSummary(slots.probeSamples()),
                 proxy == null || !compares ? List.of()
                         : proxy.fidelity().clones().stream().map(SessionStatus.FidelityStatus::of).toList(),
-                egress, trial == null ? null : SessionStatus.CandidateStatus.of(patch, nameIn(Session.CONTROL_SLOT),
+                egress, trial == null ? null : SessionStatus.CandidateStatus.of(patch, freshCandidate, nameIn(Session.CONTROL_SLOT),
                         nameIn(Session.CANDIDATE_SLOT), trial.snapshot()));
     }
 

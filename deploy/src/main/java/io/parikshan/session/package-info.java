@@ -21,6 +21,11 @@
  * which the agent patches before it joins; the proxy judges them three ways
  * ({@code io.parikshan.proxy.fidelity.CandidateTrial}, {@code CandidateMetrics}), they re-sync as a
  * pair, and {@code ProductionJvm} refuses a production without a JVM before anything is frozen.
+ * The pair (and every slot at a session's start, and every slot on a {@code sync}) is made from one checkpoint: the candidate is a
+ * twin of the control ({@code CloneManager.cloneTwins}), and the proxy holds new connections for
+ * both from that one freeze. With {@code --candidate-image} the candidate is a twin started afresh
+ * from the image in the control's sandbox; the session waits until it listens before it joins, and
+ * status labels it "fresh start, no live memory".
  *
  * <p>Order of a start: endpoint, proxy (TCP, or UDP for {@code --port N/udp}), takeover, then the
  * clones one by one. The moment production is frozen for a clone's checkpoint the proxy starts

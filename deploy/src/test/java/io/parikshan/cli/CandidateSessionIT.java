@@ -43,6 +43,8 @@ class CandidateSessionIT {
     static final String BUGGY_LINE = "return key.toLowerCase(Locale.ROOT);";
     static String image;
     static Path patches;
+    /** The demo's image with the fix compiled in: the fix shipped as a new image. */
+    static String fixedImage;
 
     @TempDir
     Path tmp;
@@ -65,10 +67,16 @@ class CandidateSessionIT {
         patchJar("noop", source);
         patchJar("schema", source.replace("private final Map<String, String> readCache", "private int hits;\n        private final Map<String, String> readCache"));
         patchJar("unloaded", "public final class NeverLoadedHere { static int f() { return 1; } }");
+        fixedImage = RUN + "-fixed:1";
+        Files.writeString(patches.resolve("fix/Dockerfile"), "FROM " + image + "\nCOPY classes/ /app/\n");
+        CloneBadInputIT.sh("docker", "build", "-q", "-t", fixedImage, patches.resolve("fix").toString());
     }
 
     @AfterAll
-    static void removePatches() throws IOException {
+    static void removePatches() throws Exception {
+        if (fixedImage != null) {
+            CloneBadInputIT.run("docker", "rmi", "-f", fixedImage);
+        }
         if (patches != null) {
             try (Stream<Path> all = Files.walk(patches)) {
                 for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -126,6 +134,7 @@ class CandidateSessionIT {
             Thread.sleep(1000);
             startSession(patches.resolve("fix.jar"));
             assertThat(sessionOut()).contains("patched from fix.jar: SampleService");
+            assertThat(checkpoints()).as("production frozen once for the pair:\n" + sessionOut()).isEqualTo(1);
             awaitJudged(30);
 
             // the trigger, on one client connection through the proxy: production answers user42 with User42's value
@@ -134,7 +143,8 @@ class CandidateSessionIT {
             Thread.sleep(3000); // more traffic judged after it: still the only change
             JsonNode c = candidate();
             assertThat(c.path("changed").asLong()).as(brief(c)).isEqualTo(1);
-            assertThat(c.path("controlDiffers").asLong()).as("the control's own differences").isZero();
+            assertThat(c.path("controlDiffers").asLong()).as("the control's own differences: %s\n%s",
+                    SessionWorkflowIT.get(control + "/status"), sessionOut()).isZero();
             for (JsonNode e : c.path("endpoints")) {
                 assertThat(e.path("changed").asLong()).as(e.toString()).isEqualTo(e.path("endpoint").asText().equals("GET /kv/{id}") ? 1 : 0);
             }
@@ -168,6 +178,7 @@ class CandidateSessionIT {
             assertThat(fresh.path("pair").asLong()).isEqualTo(2);
             assertThat(fresh.path("candidate").asText()).isNotEqualTo(oldCandidate);
             assertThat(Clones.exists(oldCandidate)).as("old candidate removed").isFalse();
+            assertThat(checkpoints()).as("one more freeze for the fresh pair").isEqualTo(2);
             awaitJudged(fresh.path("compared").asLong() + 20);
             assertThat(trigger("Bob7", "bob7", "bob")).isEqualTo("bobbob");
             SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 2);
@@ -206,6 +217,64 @@ class CandidateSessionIT {
     }
 
     @Test
+    void a_fix_shipped_as_a_new_image_runs_fresh_beside_the_control_and_changes_only_the_bugs_answer() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
+            Thread.sleep(1000);
+            startSession("--candidate-image", fixedImage);
+            assertThat(checkpoints()).as("production frozen once, for the control alone").isEqualTo(1);
+            assertThat(sessionOut()).contains("started fresh from image " + fixedImage);
+            awaitJudged(30);
+
+            assertThat(trigger("User42", "user42", "alice")).isEqualTo("alicealice");
+            SessionWorkflowIT.await("the candidate's change is judged", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 1);
+            Thread.sleep(3000);
+            JsonNode c = candidate();
+            assertThat(c.path("start").asText()).isEqualTo("fresh start, no live memory");
+            assertThat(c.path("patch").asText()).isEqualTo("image " + fixedImage);
+            assertThat(c.path("changed").asLong()).as(brief(c)).isEqualTo(1);
+            assertThat(c.path("controlDiffers").asLong()).as("the control's own differences: %s\n%s",
+                    SessionWorkflowIT.get(control + "/status"), sessionOut()).isZero();
+            for (JsonNode e : c.path("endpoints")) {
+                assertThat(e.path("changed").asLong()).as(e.toString()).isEqualTo(e.path("endpoint").asText().equals("GET /kv/{id}") ? 1 : 0);
+            }
+            JsonNode change = c.path("changes").get(0);
+            assertThat(change.path("request").asText()).startsWith("GET /kv/user42 ");
+            assertThat(change.path("productionAnswer").asText()).startsWith("HTTP/1.1 200").endsWith("alice");
+            assertThat(change.path("candidateAnswer").asText()).startsWith("HTTP/1.1 404").contains("no such key");
+
+            // no live memory: the candidate's request count started at its own start, far below production's
+            String candidateName = c.path("candidate").asText();
+            JsonNode status = JSON.readTree(SessionWorkflowIT.get(control + "/status"));
+            String at = null;
+            for (JsonNode clone : status.path("clones")) {
+                if (clone.path("name").asText().equals(candidateName)) {
+                    at = clone.path("address").asText();
+                }
+            }
+            assertThat(at).as(status.toString()).isNotNull();
+            long production = Long.parseLong(SessionWorkflowIT.get("http://127.0.0.1:" + port + "/count").strip());
+            long fresh = Long.parseLong(CloneBadInputIT.out("curl", "-sS", "http://" + at + "/count").strip());
+            assertThat(fresh).as("the candidate's count against production's " + production).isLessThan(production);
+            CliRun text = CliRun.of("status", prod);
+            assertThat(text.out()).contains("candidate image " + fixedImage).contains("fresh start, no live memory");
+            seen = load.stop();
+        }
+        stopSession();
+        assertThat(seen.failures()).as("what production's clients saw wrong").isEmpty();
+        assertThat(seen.failed()).isZero();
+        assertThat(seen.ok()).isPositive();
+    }
+
+    @Test
+    void a_missing_candidate_image_or_both_kinds_of_candidate_are_refused_in_one_line_with_nothing_left() throws Exception {
+        assertRefused(List.of("--candidate-image", RUN + "-no-such-image:1"), prod, RUN + "-no-such-image:1", "no such image");
+        assertRefused(List.of("--candidate", patches.resolve("fix.jar").toString(), "--candidate-image", fixedImage), prod,
+                "--candidate fix.jar and --candidate-image " + fixedImage + " both given");
+        assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
+    }
+
+    @Test
     void bad_patches_and_a_non_jvm_production_are_refused_in_one_line_with_nothing_left() throws Exception {
         assertRefused(patches.resolve("schema.jar"), prod, "SampleService$KeyValueStore", "adds field", "hits");
         assertRefused(patches.resolve("unloaded.jar"), prod, "NeverLoadedHere", "is loaded in this JVM");
@@ -223,8 +292,14 @@ class CandidateSessionIT {
     }
 
     private void assertRefused(Path jar, String production, String... mentions) throws Exception {
-        CliRun r = CliRun.of("clone", production, "--candidate", jar.toString(), "--agent-jar", SessionWorkflowIT.agentJar().toString(),
-                "--metrics", "127.0.0.1:0", "--status-every", "0s");
+        assertRefused(List.of("--candidate", jar.toString()), production, mentions);
+    }
+
+    private void assertRefused(List<String> candidate, String production, String... mentions) throws Exception {
+        List<String> args = new ArrayList<>(List.of("clone", production));
+        args.addAll(candidate);
+        args.addAll(List.of("--agent-jar", SessionWorkflowIT.agentJar().toString(), "--metrics", "127.0.0.1:0", "--status-every", "0s"));
+        CliRun r = CliRun.of(args.toArray(String[]::new));
         assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(1);
         assertThat(r.errLines()).as("stderr").hasSize(1);
         assertThat(r.errLines().get(0)).contains(mentions);
@@ -263,8 +338,12 @@ class CandidateSessionIT {
     }
 
     private void startSession(Path patch) throws Exception {
+        startSession("--candidate", patch.toString());
+    }
+
+    private void startSession(String candidateOption, String candidate) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                SessionWorkflowIT.JAR.toString(), "clone", prod, "--candidate", patch.toString(), "--compare", "http",
+                SessionWorkflowIT.JAR.toString(), "clone", prod, candidateOption, candidate, "--compare", "http",
                 "--agent-jar", SessionWorkflowIT.agentJar().toString(), "--status-every", "1s", "--drain", "5s",
                 "--metrics", "127.0.0.1:0", "--resync-after-desyncs", "0"));
         sessionLog = tmp.resolve("session.log");
@@ -284,6 +363,11 @@ class CandidateSessionIT {
         session.destroy(); // SIGTERM, as a user's Ctrl-C
         assertThat(session.waitFor(60, TimeUnit.SECONDS)).as(sessionOut()).isTrue();
         assertThat(Clones.of(prod)).as("clones left after the session").isEmpty();
+    }
+
+    /** How many times the session froze production for a checkpoint (one dump line each). */
+    private long checkpoints() throws IOException {
+        return sessionOut().lines().filter(l -> l.contains("dump (frozen)")).count();
     }
 
     private String sessionOut() throws IOException {

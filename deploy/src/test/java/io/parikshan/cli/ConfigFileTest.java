@@ -69,8 +69,8 @@ class ConfigFileTest {
         assertThat(keysInHelp(cli.getSubcommands().get("clone")))
                 .containsExactlyInAnyOrder(split(SessionOptions.CONFIG_KEYS))
                 .contains("port", "strategy", "sample", "compare", "ignore-body-regex", "noise-clones", "resync-on-divergence",
-                        "with", "allow-egress", "candidate", "on", "ssh-config")
-                .hasSize(24);
+                        "with", "allow-egress", "candidate", "candidate-image", "on", "ssh-config")
+                .hasSize(25);
         assertThat(keysInHelp(cli.getSubcommands().get("proxy")))
                 .containsExactlyInAnyOrder(split(ProxySettings.CONFIG_KEYS))
                 .contains("clone", "udp", "strategy", "divergence-log")

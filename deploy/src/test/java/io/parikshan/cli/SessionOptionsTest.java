@@ -149,4 +149,18 @@ class SessionOptionsTest {
         assertThatThrownBy(() -> parse("--candidate", dir.resolve("nope.jar").toString()).resolve("shop"))
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("nope.jar").hasMessageContaining("is not a jar file");
     }
+
+    @Test
+    void aCandidateImageMakesAPairJudgedByItsAnswersAndExcludesAPatchJar(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        SessionConfig c = parse("--candidate-image", "shop:fixed").resolve("shop");
+        assertThat(c.candidateImage()).contains("shop:fixed");
+        assertThat(c.candidateOnTrial()).isTrue();
+        assertThat(c.clones()).isEqualTo(2);
+        assertThat(c.fidelity().enabled()).isTrue();
+        Path patch = java.nio.file.Files.createFile(dir.resolve("fix.jar"));
+        assertThatThrownBy(() -> parse("--candidate", patch.toString(), "--candidate-image", "shop:fixed").resolve("shop"))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("--candidate fix.jar and --candidate-image shop:fixed both given");
+        assertThatThrownBy(() -> parse("--candidate-image", "shop:fixed", "--clones", "3").resolve("shop"))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("--clones 3");
+    }
 }
