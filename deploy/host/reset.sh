@@ -4,7 +4,8 @@
 # at run time by deploy/host/setup.sh, engine.sh, prometheus.sh, the tests and Parikshan itself:
 #   - Parikshan's sessions and takeover guards, Prometheus started by prometheus.sh
 #   - dockerd (any engine: pid file, then by name) and its containerd, shims, docker-proxy,
-#     runc and criu processes; runc containers left in any state root
+#     runc and criu processes; runc containers left in any state root; processes left in
+#     clones' cgroups (/parikshan/<clone>) and those cgroups
 #   - mounts under the engines' run state and data roots (overlays, netns binds), then
 #     /run/docker, /var/run/docker.sock, /run/containerd (when dockerd's), /var/lib/docker,
 #     /var/lib/docker-*; /var/lib/parikshan, /run/parikshan, /tmp/parikshan*, /var/log/parikshan
@@ -89,6 +90,15 @@ for root in /run/docker/runtime-runc/* /run/parikshan/runc /run/containerd/runc/
   for id in $(runc --root "$root" list -q 2>/dev/null || true); do
     act "delete runc container $id (state root $root)" runc --root "$root" delete -f "$id"
   done
+done
+# processes left in clones' cgroups (/parikshan/<clone>) that no state root names any more, e.g. a
+# clone on a test host whose namespace was deleted under it; then the empty cgroups themselves
+clone_pids=$(cat /sys/fs/cgroup/*/parikshan/*/cgroup.procs /sys/fs/cgroup/parikshan/*/cgroup.procs 2>/dev/null | sort -un | paste -sd' ' || true)
+[[ -z $clone_pids ]] || act "kill processes left in clones' cgroups ($clone_pids)" kill -KILL $clone_pids
+if [[ -n $clone_pids ]]; then sleep 0.5; fi
+for cg in /sys/fs/cgroup/*/parikshan/* /sys/fs/cgroup/parikshan/*; do
+  [[ -d $cg ]] || continue
+  act "remove clone cgroup $cg" rmdir "$cg"
 done
 terminate "containerd shims" $(pgrep -f '^(/[^ ]*/)?containerd-shim' | paste -sd' ' || true)
 for name in docker-proxy runc criu; do
