@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # A test host made on this machine, for tests and benchmarks of clones on another host: a network
 # namespace joined to this one by a veth pair with a real address each (10.251.N.1 here,
-# 10.251.N.2 there), and Debian's sshd running in it in a mount namespace of its own, where the
-# runc state (/run/parikshan) and Parikshan's state (/var/lib/parikshan) are empty tmpfs and the
-# engine's socket and image store are hidden: no engine, none of production's layers. Root logs
+# 10.251.N.2 there), and Debian's sshd running in it in a mount and a pid namespace of its own
+# (its processes, the clones among them, have other pids there than here, and its /proc shows
+# only them), where the runc state (/run/parikshan) and Parikshan's state (/var/lib/parikshan)
+# are empty tmpfs and the engine's socket and image store are hidden: no engine, none of
+# production's layers. Taking it down ends every process in it, as a host that goes away. Root logs
 # in with a key made for it. This host routes 10.213.0.0/16 (the test host's sandbox subnets)
 # to it, as a network where it is reachable both ways would, so only the sandbox's rules keep a
 # clone's packets in.
@@ -26,7 +28,8 @@ cmd=${1:-}; name=${2:-}
 
 down() {
   local dir=$1
-  if [[ -f $dir/sshd.pid ]]; then kill "$(cat "$dir/sshd.pid")" 2>/dev/null || true; fi
+  # unshare ignores SIGTERM while it waits; its child, the namespace's init, dies with it (--kill-child)
+  if [[ -f $dir/namespace.pid ]]; then kill -KILL "$(cat "$dir/namespace.pid")" 2>/dev/null || true; fi
   ip netns delete "$name" 2>/dev/null || true
   ip link delete "${name}a" 2>/dev/null || true
   ip route delete 10.213.0.0/16 via "$(cat "$dir/address" 2>/dev/null || echo 0.0.0.0)" 2>/dev/null || true
@@ -57,7 +60,7 @@ PasswordAuthentication no
 KbdInteractiveAuthentication no
 UsePAM no
 StrictModes no
-PidFile $dir/sshd.pid
+PidFile none
 EOF
     echo "$test $(cut -d' ' -f1,2 "$dir/host_key.pub")" >"$dir/known_hosts"
     config() { printf 'Host pk-testhost\n  HostName %s\n  IdentityFile %s\n  IdentitiesOnly yes\n  UserKnownHostsFile %s\n  GlobalKnownHostsFile /dev/null\n' "$test" "$1" "$2"; }
@@ -73,12 +76,13 @@ EOF
     ip route replace 10.213.0.0/16 via "$test" dev "${name}a"
     mkdir -p /run/sshd
     # nsenter, not 'ip netns exec', which mounts a fresh /sys without the cgroup hierarchies runc needs
-    nsenter --net="/run/netns/$name" unshare -m --propagation private sh -c "
+    nsenter --net="/run/netns/$name" unshare -m -p --fork --kill-child --mount-proc --propagation private sh -c "
       mkdir -p /run/parikshan /var/lib/parikshan /var/lib/docker &&
       mount -t tmpfs $name-runc /run/parikshan && mount -t tmpfs $name-state /var/lib/parikshan &&
       mount -t tmpfs $name-nodocker /var/lib/docker &&
       if [ -S /run/docker.sock ]; then mount --bind /dev/null /run/docker.sock; fi &&
       exec /usr/sbin/sshd -D -e -f $dir/sshd_config" >"$dir/sshd.log" 2>&1 </dev/null &
+    echo $! >"$dir/namespace.pid"
     for ((t = 0; t < 200; t++)); do
       grep -q 'Server listening' "$dir/sshd.log" 2>/dev/null && { echo "ready $name $host $test"; exit 0; }
       sleep 0.1

@@ -55,6 +55,11 @@ public final class CloneRuntime {
         return Optional.ofNullable(testHost).map(t -> t.target().toString());
     }
 
+    /** The connection to the clones' test host, or empty for this host. */
+    public Optional<Ssh> ssh() {
+        return Optional.ofNullable(testHost);
+    }
+
     public CloneRuntime() {
         this(ROOT);
     }

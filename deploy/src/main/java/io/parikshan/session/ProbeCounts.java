@@ -1,9 +1,9 @@
 package io.parikshan.session;
 
+import io.parikshan.agent.host.HostFiles;
 import io.parikshan.contract.Contract;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * Probe test outcomes of one clone, read from the text snapshot ({@code metrics.prom}) the agent
  * rewrites every few seconds in its directory inside the clone. Reading the file through
- * {@code /proc/<pid>/root} needs no port in the clone and no connection out of its sandbox.
+ * {@code /proc/<pid>/root} (on the clone's test host, over SSH) needs no port in the clone and no
+ * connection out of its sandbox.
  */
 record ProbeCounts(Map<Key, Double> invocations) {
 
@@ -52,11 +53,14 @@ record ProbeCounts(Map<Key, Double> invocations) {
         return new ProbeCounts(m);
     }
 
-    /** Reads the snapshot of the agent in the container whose main process is {@code pid}; NONE if absent. */
-    static ProbeCounts read(long pid, String agentDir) {
+    /**
+     * Reads the snapshot of the agent in the container whose main process is {@code pid} on the host
+     * {@code files} are of (this one, or the clone's test host over SSH); NONE if absent.
+     */
+    static ProbeCounts read(HostFiles files, long pid, String agentDir) {
         Path f = Path.of("/proc", Long.toString(pid), "root").resolve(agentDir.substring(1)).resolve(Contract.METRICS_FILE);
         try {
-            return parse(Files.readString(f));
+            return files.read(f).map(ProbeCounts::parse).orElse(NONE);
         } catch (IOException | RuntimeException e) {
             return NONE;
         }

@@ -1,5 +1,6 @@
 package io.parikshan.session;
 
+import io.parikshan.agent.host.HostFiles;
 import io.parikshan.clone.CloneManager;
 import io.parikshan.clone.ClonePhase;
 import io.parikshan.clone.CloneProgress;
@@ -707,7 +708,7 @@ public final class Session implements AutoCloseable {
 
     /** Keeps an old clone's final probe counts, then removes it. */
     private void retire(LiveClone old) {
-        ProbeCounts last = ProbeCounts.read(old.pid(), ProbeAgentHost.DEFAULT_DIR);
+        ProbeCounts last = ProbeCounts.read(filesOf(old), old.pid(), ProbeAgentHost.DEFAULT_DIR);
         if (last.invocations().isEmpty()) {
             last = old.lastProbes();
         }
@@ -715,11 +716,18 @@ public final class Session implements AutoCloseable {
         teardown.destroy(old.name());
     }
 
+    /** The files of the host the clone runs on: this one, or its test host's over SSH. */
+    private HostFiles filesOf(LiveClone c) {
+        return CloneRuntime.of(c.name(), stateRoot).ssh().map(HostFiles::over).orElseGet(HostFiles::local);
+    }
+
     /** Once a second: re-sync clones that crashed, desynced too much, diverged or reached their period. */
     private void checkClones() {
         try {
             for (LiveClone c : slots.all()) {
-                c.lastProbes(ProbeCounts.read(c.pid(), ProbeAgentHost.DEFAULT_DIR).orIfEmpty(c.lastProbes()));
+                if (c.probesLoaded()) {
+                    c.lastProbes(ProbeCounts.read(filesOf(c), c.pid(), ProbeAgentHost.DEFAULT_DIR).orIfEmpty(c.lastProbes()));
+                }
                 if (closed) {
                     continue;
                 }

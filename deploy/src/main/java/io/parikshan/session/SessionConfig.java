@@ -213,10 +213,6 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
 
     /** The clones made on the test host {@code ssh} reaches (null: on this host). */
     public SessionConfig onTestHost(Ssh ssh) {
-        if (ssh != null && !suites.isEmpty()) {
-            throw new ParikshanException("--on " + ssh.target() + " with --tests: probe suites run in clones on this host only "
-                    + "for now; drop --tests, or run the session here");
-        }
         if (ssh != null && candidate.isPresent()) {
             throw new ParikshanException("--on " + ssh.target() + " with --candidate: a patch is applied by the probe agent, "
                     + "which reaches clones on this host only for now; drop --on, or --candidate");

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A whole session with its clone on a test host (a network namespace with its own sshd, runc and
  * Parikshan state): production's host only freezes and sends, the proxy here feeds the clone
  * there and compares its answers; a clone that crashes there is re-synced there, and a test host
- * that goes away is a crashed clone too; real curl clients check every production answer.
+ * that goes away is a crashed clone too; probe suites run in the clone there and their results
+ * show in the session's status; real curl clients check every production answer.
  */
 class SessionOnTestHostIT {
 
@@ -133,6 +134,49 @@ class SessionOnTestHostIT {
         assertThat(Clones.of(prod)).as("clones").isEmpty();
         assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).as("takeover rules").doesNotContain("parikshan-takeover:" + prod);
         assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
+    }
+
+    @Test
+    void probe_suites_run_in_the_clone_on_the_test_host_and_their_results_show_in_status() throws Exception {
+        CurlLoad.Outcome seen;
+        try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 2)) {
+            startSession("--port", "8080", "--on", TestHostNamespace.ALIAS, "--ssh-config", testHost.sshConfig().toString(),
+                    "--tests", SessionWorkflowIT.suiteJar().toString(), "--agent-jar", SessionWorkflowIT.agentJar().toString(),
+                    "--metrics", "127.0.0.1:0");
+            String first = status().path("clones").get(0).path("name").asText();
+            assertThat(runsOnTestHost(first)).as("the clone runs on the test host").isTrue();
+            assertThat(sessionOut()).contains("probe suite sample-probe-suite.jar loaded into " + first);
+            SessionWorkflowIT.await("the clone there gets traffic and its probes pass", Duration.ofSeconds(60), () -> {
+                JsonNode s = status();
+                return s.path("clones").get(0).path("sentBytes").asLong() > 0 && s.path("probes").path("pass").asLong() > 0;
+            });
+            // the latent bug, through the client-facing address: production answers right, the clone's probe fails
+            String base = "http://127.0.0.1:" + port + "/kv/";
+            assertThat(CloneBadInputIT.out("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "PUT", "--data", "alice", base + "User42")).isEqualTo("204");
+            assertThat(CloneBadInputIT.out("curl", "-sS", base + "User42")).isEqualTo("alice");
+            SessionWorkflowIT.await("the kv-read probe caught the bug in the clone there", Duration.ofSeconds(60), () -> {
+                CloneBadInputIT.out("curl", "-sS", base + "user42");
+                return probe(status(), "kv-read").path("fail").asLong() >= 1;
+            });
+            // the same failure through the probe command, as a user would look at it
+            CliRun results = CliRun.of("probe", "results", first, "--agent-jar", SessionWorkflowIT.agentJar().toString());
+            assertThat(results.exitCode()).as(results.err()).isZero();
+            assertThat(results.out()).contains("\"probe\":\"kv-read\"", "\"outcome\":\"fail\"", "GET user42 served 'alice'");
+            endSession();
+            seen = load.stop();
+        }
+        assertThat(seen.failures()).as("client failures").isEmpty();
+        assertThat(seen.ok()).isGreaterThan(10);
+        assertThat(Clones.of(prod)).as("clones").isEmpty();
+    }
+
+    private static JsonNode probe(JsonNode status, String name) {
+        for (JsonNode p : status.path("probes").path("probes")) {
+            if (p.path("probe").asText().equals(name)) {
+                return p;
+            }
+        }
+        return JSON.createObjectNode();
     }
 
     private JsonNode fidelity(String clone) throws IOException {

@@ -62,6 +62,53 @@ public final class Ssh {
         return r;
     }
 
+    /**
+     * Runs {@code command} there with its standard input and output redirected here (a file sent, a
+     * file fetched); what it printed on stderr is in the result. Throws when ssh itself failed.
+     */
+    public HostCommand.Result run(List<String> command, ProcessBuilder.Redirect stdin, ProcessBuilder.Redirect stdout,
+                                  Duration timeout) {
+        Process p;
+        try {
+            p = new ProcessBuilder(sshCommand(command)).redirectInput(stdin).redirectOutput(stdout).start();
+        } catch (java.io.IOException e) {
+            throw new ParikshanException("ssh could not be started (" + e.getMessage() + "); install openssh-client");
+        }
+        java.util.concurrent.CompletableFuture<String> out = drain(p.getInputStream());
+        java.util.concurrent.CompletableFuture<String> err = drain(p.getErrorStream());
+        try {
+            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new ParikshanException("ssh " + String.join(" ", command) + " on test host " + target
+                        + " did not finish within " + timeout.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new ParikshanException("interrupted while running " + command.get(0) + " on test host " + target);
+        }
+        HostCommand.Result r = new HostCommand.Result(command, p.exitValue(), out.join(), err.join());
+        if (r.exitCode() == SSH_FAILED) {
+            failure(target, r.stderr()).ifPresent(f -> {
+                throw new ParikshanException(f);
+            });
+        }
+        return r;
+    }
+
+    /**
+     * The ssh command line that makes the UNIX socket {@code local} here lead to {@code remote} there
+     * (a stream-local forward) for as long as it runs, on a connection of its own: a forward asked of a
+     * shared connection outlives the command that asked for it.
+     */
+    public List<String> forwardCommand(Path local, String remote) {
+        List<String> c = new ArrayList<>(List.of("ssh"));
+        c.addAll(baseOptions());
+        c.addAll(List.of("-o", "ControlPath=none", "-o", "ExitOnForwardFailure=yes", "-o", "StreamLocalBindUnlink=yes",
+                "-o", "StreamLocalBindMask=0177", "-N", "-L", local + ":" + remote, target.destination()));
+        return c;
+    }
+
     /** Runs a shell script there (sh -c). */
     public HostCommand.Result script(String script, Duration timeout) {
         return run(List.of("sh", "-c", script), timeout);
@@ -152,6 +199,17 @@ public final class Ssh {
     }
 
     private List<String> options() {
+        List<String> c = baseOptions();
+        if (java.nio.file.Files.isDirectory(CONTROL_DIR)) {
+            // %C names user, host and port only: the config is part of the name too, so a connection made
+            // under one config (its keys, its known hosts) never serves a call made under another
+            String tag = config == null ? "user" : Integer.toHexString(config.toAbsolutePath().toString().hashCode());
+            c.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + CONTROL_DIR + "/%C-" + tag, "-o", "ControlPersist=60"));
+        }
+        return c;
+    }
+
+    private List<String> baseOptions() {
         List<String> c = new ArrayList<>();
         if (config != null) {
             c.addAll(List.of("-F", config.toString()));
@@ -159,12 +217,6 @@ public final class Ssh {
         c.addAll(List.of("-p", Integer.toString(target.port()),
                 "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=5",
                 "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "-o", "LogLevel=ERROR"));
-        if (java.nio.file.Files.isDirectory(CONTROL_DIR)) {
-            // %C names user, host and port only: the config is part of the name too, so a connection made
-            // under one config (its keys, its known hosts) never serves a call made under another
-            String tag = config == null ? "user" : Integer.toHexString(config.toAbsolutePath().toString().hashCode());
-            c.addAll(List.of("-o", "ControlMaster=auto", "-o", "ControlPath=" + CONTROL_DIR + "/%C-" + tag, "-o", "ControlPersist=60"));
-        }
         return c;
     }
 

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A second host made on this machine for tests: a network namespace joined to this one by a veth
- * pair with a real address each, and Debian's sshd running in it in a mount namespace of its own,
+ * pair with a real address each, and Debian's sshd running in it in a mount and a pid namespace of its own
+ * (a clone there has another pid there than here, so a step that looked here instead would fail),
  * where the runc state and Parikshan's state are empty tmpfs, the engine's socket and image store
  * are hidden (the test host has no engine and none of production's layers), and root logs in
  * with a key made for the test. {@link #sshConfig()} names it {@link #ALIAS} for ssh.

@@ -1,28 +1,49 @@
 package io.parikshan.agent.host;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.parikshan.clone.CloneManager;
 import io.parikshan.clone.CloneRuntime;
 import io.parikshan.clone.DockerEngine;
+import io.parikshan.clone.HostCommand;
+import io.parikshan.clone.remote.Ssh;
 import io.parikshan.contract.ParikshanException;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
  * Finds the Java process of a Parikshan clone (a runc container under Parikshan's own runc root,
  * asked through {@link CloneRuntime}) or of a Docker container (the engine's inspect, through
  * {@link DockerEngine} at DOCKER_HOST or the default socket): its init pid, or its first java descendant.
+ * A clone on a test host (its record here names one) is looked for there, over SSH.
  */
 public final class ContainerJvm {
 
     private ContainerJvm() {
     }
 
+    /** Finds shell-side the first java process among a pid and its descendants there; prints its pid. */
+    static final String FIND_JAVA = """
+            q=$1
+            while [ -n "$q" ]; do
+              set -- $q; p=$1; shift; q="$*"
+              case $(readlink /proc/$p/exe 2>/dev/null) in */java) echo "$p"; exit 0;; esac
+              q="$q $(cat /proc/$p/task/*/children 2>/dev/null)"
+            done
+            exit 3
+            """;
+
     public static JvmTarget find(String container) throws IOException {
+        Optional<Ssh> testHost = testHostOf(container);
+        if (testHost.isPresent()) {
+            return onTestHost(container, testHost.get());
+        }
         long init = initPid(container);
         List<Long> candidates = new ArrayList<>();
         candidates.add(init);
@@ -35,6 +56,35 @@ public final class ContainerJvm {
         }
         throw new IOException("container '" + container + "' runs no java process (init pid " + init
                 + "); check `docker top " + container + "`");
+    }
+
+    /** The test host a clone of this name runs on, if it is one of Parikshan's clones there. */
+    private static Optional<Ssh> testHostOf(String container) {
+        if (!container.matches("[A-Za-z0-9][A-Za-z0-9_.-]*") || Files.isDirectory(CloneRuntime.ROOT.resolve(container))) {
+            return Optional.empty();
+        }
+        return CloneRuntime.of(container, CloneManager.DEFAULT_STATE_ROOT).ssh();
+    }
+
+    /** The clone's java process on its test host: its runc state there, its process tree read there. */
+    private static JvmTarget onTestHost(String clone, Ssh ssh) throws IOException {
+        long init = CloneRuntime.of(clone, CloneManager.DEFAULT_STATE_ROOT).state(clone).filter(CloneRuntime.State::running)
+                .orElseThrow(() -> new IOException("clone '" + clone + "' is not running on test host " + ssh.target()
+                        + " (or the test host cannot be reached); see 'parikshan list'"))
+                .pid();
+        HostCommand.Result r;
+        try {
+            r = ssh.run(List.of("sh", "-c", FIND_JAVA, "sh", Long.toString(init)), Duration.ofSeconds(60));
+        } catch (ParikshanException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (!r.ok() || !r.stdout().strip().matches("\\d+")) {
+            throw new IOException("clone '" + clone + "' runs no java process on test host " + ssh.target() + " (init pid "
+                    + init + "); check 'parikshan exec " + clone + " ps'");
+        }
+        long pid = Long.parseLong(r.stdout().strip());
+        return new JvmTarget(pid, Path.of("/proc", Long.toString(pid), "root"),
+                "clone " + clone + " on test host " + ssh.target() + " (pid " + pid + " there)", ssh);
     }
 
     static long initPid(String container) throws IOException {

@@ -5,15 +5,9 @@ import io.parikshan.contract.Contract;
 import io.parikshan.contract.ProbeAction;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +53,8 @@ final class DiagnosisRun {
         Path requestIn = diag.resolve(id + ".request");
         Path log = target.hostPath(diag.resolve(id + ".jsonl"));
         logOnHost = log;
-        if (!force && !Files.exists(target.hostPath(ProbeControl.CLONE_MARKER))) {
+        HostFiles host = target.host();
+        if (!force && !host.exists(target.hostPath(ProbeControl.CLONE_MARKER))) {
             // ProbeControl.send refuses too; this says it before anything is written into the target.
             control.send(target, AgentVerb.LIST.wireName());
         }
@@ -67,23 +62,24 @@ final class DiagnosisRun {
         StringBuilder props = new StringBuilder("kind=" + action.wireName() + "\n");
         request.forEach((k, v) -> props.append(k).append('=').append(escape(v)).append('\n'));
         Path requestHost = target.hostPath(requestIn);
-        Files.writeString(requestHost, props, StandardCharsets.ISO_8859_1);
+        host.write(requestHost, props.toString());
         Thread hook = new Thread(this::endQuietly, "parikshan-diagnosis-end");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             AgentReply reply;
-            try {
-                reply = control.send(target, AgentVerb.DIAGNOSE.with(requestIn.toString()) + (force ? "," + Contract.AGENT_OPTION_FORCE : ""));
-            } finally {
-                Files.deleteIfExists(requestHost);
+            try (HostFiles.FileTail events = host.tail(log, waitMillis)) {
+                try {
+                    reply = control.send(target, AgentVerb.DIAGNOSE.with(requestIn.toString()) + (force ? "," + Contract.AGENT_OPTION_FORCE : ""));
+                } finally {
+                    host.delete(requestHost);
+                }
+                started = true;
+                if (!json) {
+                    reply.lines().stream().filter(l -> l.startsWith("methods ") || l.startsWith("method "))
+                            .forEach(l -> err.println("parikshan probe " + action.wireName() + ": " + l));
+                }
+                return tail(events, copyTo, waitMillis);
             }
-            started = true;
-            if (!json) {
-                reply.lines().stream().filter(l -> l.startsWith("methods ") || l.startsWith("method "))
-                        .forEach(l -> err.println("parikshan probe " + action.wireName() + ": " + l));
-            }
-            int status = tail(log, copyTo, waitMillis);
-            return status;
         } finally {
             endQuietly();
             try {
@@ -91,29 +87,18 @@ final class DiagnosisRun {
             } catch (IllegalStateException ignored) {
                 // The JVM is shutting down (Ctrl-C): the hook runs or ran.
             }
-            Files.deleteIfExists(log);
+            host.delete(log);
         }
     }
 
     /** Prints events until the end event; ends the diagnosis at its limit or when {@code waitMillis} ran out. */
-    private int tail(Path log, Path copyTo, long waitMillis) throws IOException, ProbeControlException {
+    private int tail(HostFiles.FileTail events, Path copyTo, long waitMillis) throws IOException, ProbeControlException {
         long deadline = System.nanoTime() + waitMillis * 1_000_000L;
-        long offset = 0;
         StringBuilder partial = new StringBuilder();
         int status = 0;
         boolean endSent = false;
         while (true) {
-            if (Files.exists(log)) {
-                try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
-                    if (f.length() > offset) {
-                        f.seek(offset);
-                        byte[] b = new byte[(int) Math.min(f.length() - offset, 1 << 20)];
-                        f.readFully(b);
-                        offset += b.length;
-                        partial.append(new String(b, StandardCharsets.UTF_8));
-                    }
-                }
-            }
+            partial.append(events.poll());
             int nl;
             while ((nl = partial.indexOf("\n")) >= 0) {
                 String line = partial.substring(0, nl);
@@ -138,7 +123,7 @@ final class DiagnosisRun {
                     case "restored", "expression" -> print(line, "parikshan probe: " + text, err);
                     case "file" -> {
                         Path inTarget = Path.of(JsonLine.string(line, "path"));
-                        copyOut(target.hostPath(inTarget), copyTo);
+                        target.host().copyOut(target.hostPath(inTarget), copyTo);
                         print(line.replaceFirst("\\}$", ",\"copiedTo\":" + JsonLine.quote(copyTo.toString()) + "}"),
                                 "wrote " + copyTo + " (" + Files.size(copyTo) + " bytes, owner-only: it holds production's data)");
                     }
@@ -199,24 +184,10 @@ final class DiagnosisRun {
         }
         try {
             // On Ctrl-C the main thread never reaches its own clean-up.
-            Files.deleteIfExists(logOnHost);
+            target.host().delete(logOnHost);
         } catch (IOException ignored) {
             // Left in the target's owner-only diagnosis directory.
         }
-    }
-
-    /** Copies a dump out of the target to {@code to}, created owner-only, and removes it from the target. */
-    private static void copyOut(Path from, Path to) throws IOException {
-        Path tmp = to.resolveSibling("." + to.getFileName() + ".part");
-        Files.deleteIfExists(tmp);
-        try (InputStream in = Files.newInputStream(from);
-             OutputStream o = Files.newOutputStream(Files.createFile(tmp,
-                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))),
-                     StandardOpenOption.WRITE)) {
-            in.transferTo(o);
-        }
-        Files.move(tmp, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.deleteIfExists(from);
     }
 
     private static String escape(String v) {

@@ -7,10 +7,8 @@ import com.sun.tools.attach.VirtualMachine;
 import io.parikshan.contract.Contract;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +16,8 @@ import java.util.Optional;
 /**
  * Sends commands to the probe agent in a target JVM: each command is one dynamic attach with an
  * agent argument; the agent's reply is read from {@code <dir>/reply.txt} in the target's filesystem.
+ * A target on this host is attached with the JDK's attach API; one on a test host (which has no JDK)
+ * through {@link HotSpotAttach} over SSH, its files read and written over SSH too ({@link HostFiles}).
  */
 public final class ProbeControl {
 
@@ -54,7 +54,7 @@ public final class ProbeControl {
         }
         Path inTarget = dir.resolve("suites").resolve(suiteJar.getFileName().toString());
         prepareDirs(target);
-        copy(suiteJar, target.hostPath(inTarget));
+        copy(target, suiteJar, target.hostPath(inTarget));
         return inTarget;
     }
 
@@ -65,21 +65,53 @@ public final class ProbeControl {
      */
     public AgentReply send(JvmTarget target, String command) throws ProbeControlException {
         boolean force = List.of(command.split(",")).contains(Contract.AGENT_OPTION_FORCE);
-        if (!force && !Files.exists(target.hostPath(CLONE_MARKER))) {
+        HostFiles host = target.host();
+        if (!force && !exists(host, target.hostPath(CLONE_MARKER), target)) {
             throw new ProbeControlException("refusing to attach to " + target.description() + ": it has no "
                     + CLONE_MARKER + ", so it is not a Parikshan clone (production is never touched); "
                     + "use --force only for a test JVM of your own");
         }
         Path agentInTarget = dir.resolve("agent").resolve("parikshan-probe-agent.jar");
         prepareDirs(target);
-        copy(agentJar, target.hostPath(agentInTarget));
+        copy(target, agentJar, target.hostPath(agentInTarget));
         Path reply = target.hostPath(dir.resolve(Contract.REPLY_FILE));
         try {
-            Files.deleteIfExists(reply);
+            host.delete(reply);
         } catch (IOException e) {
             throw new ProbeControlException("cannot clear " + reply + ": " + e.getMessage(), e);
         }
         String args = Contract.AGENT_OPTION_DIR + "=" + dir + (command.isEmpty() ? "" : "," + command);
+        if (target.testHost() != null) {
+            HotSpotAttach.loadAgent(target.testHost(), target.hostPid(), agentInTarget.toString(), args, target.description());
+        } else {
+            attachHere(target, agentInTarget, args);
+        }
+        List<String> lines;
+        try {
+            lines = host.read(reply).map(String::lines).map(java.util.stream.Stream::toList)
+                    .orElseThrow(() -> new IOException("no such file"));
+        } catch (IOException e) {
+            throw new ProbeControlException("the agent in " + target.description() + " wrote no reply to " + reply
+                    + " (is " + dir + " writable in the target?)", e);
+        }
+        if (lines.isEmpty() || !lines.get(0).equals("ok")) {
+            String first = lines.isEmpty() ? "empty reply" : lines.get(0).replaceFirst("^error ", "");
+            throw new ProbeControlException(target.description() + ": " + first);
+        }
+        return new AgentReply(lines.subList(1, lines.size()));
+    }
+
+    /** Whether the file exists on the target's host; a test host that cannot be asked is a failure, not a no. */
+    private static boolean exists(HostFiles host, Path path, JvmTarget target) throws ProbeControlException {
+        try {
+            return host.exists(path);
+        } catch (IOException e) {
+            throw new ProbeControlException("cannot look into " + target.description() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JDK's attach API: it follows the target's mount and pid namespaces on this host. */
+    private static void attachHere(JvmTarget target, Path agentInTarget, String args) throws ProbeControlException {
         VirtualMachine vm;
         try {
             vm = VirtualMachine.attach(Long.toString(target.hostPid()));
@@ -103,18 +135,6 @@ public final class ProbeControl {
                 // Detaching a finished attach cannot fail in a way that matters.
             }
         }
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(reply, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new ProbeControlException("the agent in " + target.description() + " wrote no reply to " + reply
-                    + " (is " + dir + " writable in the target?)", e);
-        }
-        if (lines.isEmpty() || !lines.get(0).equals("ok")) {
-            String first = lines.isEmpty() ? "empty reply" : lines.get(0).replaceFirst("^error ", "");
-            throw new ProbeControlException(target.description() + ": " + first);
-        }
-        return new AgentReply(lines.subList(1, lines.size()));
     }
 
     /**
@@ -139,8 +159,8 @@ public final class ProbeControl {
 
     private static List<String> commandLine(JvmTarget target) {
         try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(target.hostPid()), "cmdline"));
-            return Arrays.asList(new String(raw, StandardCharsets.UTF_8).split("\0"));
+            return target.host().read(target.proc().resolve("cmdline")).map(c -> Arrays.asList(c.split("\0")))
+                    .orElse(List.of());
         } catch (IOException e) {
             return List.of();
         }
@@ -151,38 +171,20 @@ public final class ProbeControl {
      * side usually runs as root, the service may not): the agent must be able to write there.
      */
     void prepareDirs(JvmTarget target) throws ProbeControlException {
-        Path proc = Path.of("/proc", Long.toString(target.hostPid()));
         try {
-            Object uid = Files.getAttribute(proc, "unix:uid");
-            Object gid = Files.getAttribute(proc, "unix:gid");
-            for (Path d : List.of(dir, dir.resolve("agent"), dir.resolve("suites"), dir.resolve(Contract.DIAG_DIR))) {
-                Path host = target.hostPath(d);
-                Files.createDirectories(host);
-                if (!uid.equals(Files.getAttribute(host, "unix:uid"))) {
-                    Files.setAttribute(host, "unix:uid", uid);
-                    Files.setAttribute(host, "unix:gid", gid);
-                }
-                if (d.endsWith(Contract.DIAG_DIR)) {
-                    // Heap dumps and recordings hold production's data: owner-only.
-                    Files.setPosixFilePermissions(host, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-                }
-            }
+            List<Path> dirs = java.util.stream.Stream.of(dir, dir.resolve("agent"), dir.resolve("suites"), dir.resolve(Contract.DIAG_DIR))
+                    .map(target::hostPath).toList();
+            // Heap dumps and recordings hold production's data: owner-only.
+            target.host().prepareDirs(target.proc(), dirs, target.hostPath(dir.resolve(Contract.DIAG_DIR)));
         } catch (IOException | UnsupportedOperationException e) {
             throw new ProbeControlException("cannot prepare " + dir + " in " + target.description() + ": " + e
                     + " (run as root, or as the user running the target)", e);
         }
     }
 
-    private static void copy(Path from, Path to) throws ProbeControlException {
+    private static void copy(JvmTarget target, Path from, Path to) throws ProbeControlException {
         try {
-            Files.createDirectories(to.getParent());
-            if (Files.isRegularFile(to) && Files.size(to) == Files.size(from)
-                    && Arrays.equals(Files.readAllBytes(to), Files.readAllBytes(from))) {
-                return;
-            }
-            Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
-            Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-            Files.move(tmp, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            target.host().copyIn(from, to);
         } catch (IOException e) {
             throw new ProbeControlException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
         }

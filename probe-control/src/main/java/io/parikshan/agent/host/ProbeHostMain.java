@@ -6,7 +6,6 @@ import io.parikshan.contract.ProbeAction;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -174,25 +173,13 @@ public final class ProbeHostMain {
     private static void printResults(ProbeControl control, JvmTarget target, boolean junit, boolean metrics,
                                      PrintWriter out) throws IOException {
         Path dir = target.hostPath(control.dir());
+        HostFiles host = target.host();
         if (metrics) {
-            Path m = dir.resolve(Contract.METRICS_FILE);
-            if (Files.isRegularFile(m)) {
-                out.print(Files.readString(m));
-            }
+            host.read(dir.resolve(Contract.METRICS_FILE)).ifPresent(out::print);
         } else if (junit) {
-            Path junitDir = dir.resolve(Contract.JUNIT_DIR);
-            if (Files.isDirectory(junitDir)) {
-                try (DirectoryStream<Path> files = Files.newDirectoryStream(junitDir, "TEST-*.xml")) {
-                    for (Path f : files) {
-                        out.print(Files.readString(f));
-                    }
-                }
-            }
+            out.print(host.readEach(dir.resolve(Contract.JUNIT_DIR), "TEST-*.xml"));
         } else {
-            Path log = dir.resolve(Contract.RESULTS_FILE);
-            if (Files.isRegularFile(log)) {
-                out.print(Files.readString(log));
-            }
+            host.read(dir.resolve(Contract.RESULTS_FILE)).ifPresent(out::print);
         }
     }
 }

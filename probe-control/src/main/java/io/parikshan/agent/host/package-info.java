@@ -7,5 +7,7 @@
  * own JVM ({@link io.parikshan.agent.host.ProbeHostMain#run}, with the agent jar to put into the target). The diagnosis actions ({@link io.parikshan.agent.host.DiagnosisMain},
  * {@link io.parikshan.agent.host.DiagnosisRun}) write a request file into the target, tail the agent's
  * JSON-lines events from it, end the diagnosis at its limit, timeout or Ctrl-C, and copy dumps out owner-only.
+ * A clone on a test host is reached the same way over SSH ({@link io.parikshan.agent.host.HostFiles} for its
+ * files, {@link io.parikshan.agent.host.HotSpotAttach} for the attach, since the test host has no JDK).
  */
 package io.parikshan.agent.host;
