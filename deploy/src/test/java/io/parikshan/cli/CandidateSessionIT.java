@@ -1,11 +1,9 @@
 package io.parikshan.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.parikshan.session.PortTakeover;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -50,15 +47,13 @@ class CandidateSessionIT {
     Path tmp;
     String prod;
     int port;
-    Process session;
-    Path sessionLog;
+    SessionRun session;
     String control;
 
     @BeforeAll
     static void host() throws Exception {
         HostReady.require("Docker and CRIU", List.of());
-        image = CloneBadInputIT.out("bash", CloneBadInputIT.repo().resolve("deploy/demo/build-image.sh").toString()).lines()
-                .reduce((a, b) -> b).orElseThrow().strip();
+        image = SessionRun.demoImage();
         assertThat(SessionWorkflowIT.agentJar()).exists();
         patches = Files.createTempDirectory("pk-cand-patches");
         String source = Files.readString(CloneBadInputIT.repo().resolve("deploy/demo/SampleService.java"));
@@ -108,23 +103,15 @@ class CandidateSessionIT {
     @BeforeEach
     void production() throws Exception {
         prod = RUN + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-        port = freePort();
-        CloneBadInputIT.sh("docker", "run", "-d", "--name", prod, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + port + ":8080", image);
-        SessionWorkflowIT.await("production answers", Duration.ofSeconds(30),
-                () -> SessionWorkflowIT.get("http://127.0.0.1:" + port + "/count") != null);
+        port = SessionRun.startDemoProduction(prod, image);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (session != null && session.isAlive()) {
-            session.destroyForcibly();
-            session.waitFor(30, TimeUnit.SECONDS);
+        if (session != null) {
+            session.close();
         }
-        for (String c : Clones.of(prod)) {
-            CliRun.of("destroy", c);
-        }
-        PortTakeover.removeStale(prod::equals);
-        CloneBadInputIT.run("docker", "rm", "-f", prod);
+        SessionRun.removeDemoProduction(prod);
     }
 
     @Test
@@ -342,36 +329,24 @@ class CandidateSessionIT {
     }
 
     private void startSession(String candidateOption, String candidate) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                SessionWorkflowIT.JAR.toString(), "clone", prod, candidateOption, candidate, "--compare", "http",
+        List<String> cmd = new ArrayList<>(List.of(candidateOption, candidate, "--compare", "http",
                 "--agent-jar", SessionWorkflowIT.agentJar().toString(), "--status-every", "1s", "--drain", "5s",
                 "--metrics", "127.0.0.1:0", "--resync-after-desyncs", "0"));
-        sessionLog = tmp.resolve("session.log");
-        session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile()).start();
-        SessionWorkflowIT.await("the session runs", Duration.ofSeconds(180), () -> {
-            if (!session.isAlive()) {
-                fail("the session ended early (exit " + session.exitValue() + "):\n" + sessionOut());
-            }
-            return sessionOut().contains("Ctrl-C ends the session");
-        });
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parikshan: metrics (http://\\S+)/metrics").matcher(sessionOut());
-        assertThat(m.find()).as(sessionOut()).isTrue();
-        control = m.group(1);
+        session = SessionRun.start(prod, tmp.resolve("session.log"), cmd);
+        control = session.control;
     }
 
     private void stopSession() throws Exception {
-        session.destroy(); // SIGTERM, as a user's Ctrl-C
-        assertThat(session.waitFor(60, TimeUnit.SECONDS)).as(sessionOut()).isTrue();
+        session.end(); // SIGTERM, as a user's Ctrl-C
         assertThat(Clones.of(prod)).as("clones left after the session").isEmpty();
     }
 
-    /** How many times the session froze production for a checkpoint (one dump line each). */
     private long checkpoints() throws IOException {
-        return sessionOut().lines().filter(l -> l.contains("dump (frozen)")).count();
+        return session.checkpoints();
     }
 
     private String sessionOut() throws IOException {
-        return Files.exists(sessionLog) ? Files.readString(sessionLog) : "";
+        return session == null ? "" : session.out();
     }
 
     private static int freePort() throws IOException {

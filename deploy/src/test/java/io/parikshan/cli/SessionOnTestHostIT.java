@@ -1,21 +1,17 @@
 package io.parikshan.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parikshan.clone.remote.TestHostNamespace;
-import io.parikshan.session.PortTakeover;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,9 +33,7 @@ class SessionOnTestHostIT {
 
     String prod;
     int port;
-    Process session;
-    String control;
-    Path sessionLog;
+    SessionRun session;
     TestHostNamespace testHost;
 
     @TempDir
@@ -49,33 +43,22 @@ class SessionOnTestHostIT {
     static void host() throws Exception {
         HostReady.require("Docker, CRIU and a test host", List.of());
         TestHostNamespace.requireTools();
-        image = CloneBadInputIT.out("bash", CloneBadInputIT.repo().resolve("deploy/demo/build-image.sh").toString()).lines()
-                .reduce((a, b) -> b).orElseThrow().strip();
+        image = SessionRun.demoImage();
     }
 
     @BeforeEach
     void production() throws Exception {
         testHost = TestHostNamespace.start();
         prod = RUN + "-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0xffff));
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        CloneBadInputIT.sh("docker", "run", "-d", "--name", prod, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + port + ":8080", image);
-        SessionWorkflowIT.await("production answers", Duration.ofSeconds(30),
-                () -> SessionWorkflowIT.get("http://127.0.0.1:" + port + "/count") != null);
+        port = SessionRun.startDemoProduction(prod, image);
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        if (session != null && session.isAlive()) {
-            session.destroyForcibly();
-            session.waitFor(30, TimeUnit.SECONDS);
+        if (session != null) {
+            session.close();
         }
-        for (String c : Clones.of(prod)) {
-            CliRun.of("destroy", c);
-        }
-        PortTakeover.removeStale(prod::equals);
-        CloneBadInputIT.run("docker", "rm", "-f", prod);
+        SessionRun.removeDemoProduction(prod);
         if (testHost != null) {
             testHost.close();
         }
@@ -124,7 +107,7 @@ class SessionOnTestHostIT {
             SessionWorkflowIT.await("the lost test host's clone taken for crashed, its re-sync failing", Duration.ofSeconds(90),
                     () -> status().path("resyncFailures").path("crashed").asLong() >= 1);
             Thread.sleep(3000); // clients keep going while the session tries to make a clone where none can be
-            assertThat(session.isAlive()).as("the session goes on").isTrue();
+            assertThat(session.process.isAlive()).as("the session goes on").isTrue();
             endSession();
             seen = load.stop();
             assertThat(second).isNotEqualTo(first);
@@ -195,38 +178,20 @@ class SessionOnTestHostIT {
     }
 
     private void startSession(String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                SessionWorkflowIT.JAR.toString(), "clone", prod, "--status-every", "1s", "--drain", "5s"));
-        cmd.addAll(List.of(more));
-        sessionLog = tmp.resolve("session.log");
-        session = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(sessionLog.toFile()).start();
-        SessionWorkflowIT.await("the session runs", Duration.ofSeconds(180), () -> {
-            if (!session.isAlive()) {
-                fail("the session ended early (exit " + session.exitValue() + "):\n" + sessionOut());
-            }
-            return sessionOut().contains("Ctrl-C ends the session");
-        });
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("parikshan: metrics (http://\\S+)/metrics").matcher(sessionOut());
-        assertThat(m.find()).as(sessionOut()).isTrue();
-        control = m.group(1);
+        List<String> options = new ArrayList<>(List.of("--status-every", "1s", "--drain", "5s"));
+        options.addAll(List.of(more));
+        session = SessionRun.start(prod, tmp.resolve("session.log"), options);
     }
 
     private String sessionOut() throws IOException {
-        return Files.readString(sessionLog);
+        return session.out();
     }
 
     private void endSession() throws Exception {
-        session.destroy();
-        assertThat(session.waitFor(90, TimeUnit.SECONDS)).as("the session ends: " + sessionOut()).isTrue();
-        SessionWorkflowIT.await("output drained", Duration.ofSeconds(5), () -> sessionOut().contains("session ended"));
-        assertThat(session.exitValue()).isIn(0, 143);
+        session.end();
     }
 
     private JsonNode status() throws IOException {
-        String body = SessionWorkflowIT.get(control + "/status");
-        if (body == null) {
-            throw new IOException("no status from " + control);
-        }
-        return JSON.readTree(body);
+        return session.status();
     }
 }
