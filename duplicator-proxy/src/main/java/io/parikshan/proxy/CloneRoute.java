@@ -44,8 +44,8 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     private volatile boolean retired;
     /** Connections waiting for the clone, in the order they opened (guarded by this). */
     private final ArrayDeque<Function<CloneTarget, CompletionStage<?>>> waiting = new ArrayDeque<>();
-    /** The clone's address while the waiting connections are replayed to it (guarded by this). */
-    private CloneTarget replayingTo;
+    /** The clone's address while the waiting connections are replayed to it (written under this). */
+    private volatile CloneTarget replayingTo;
     /** Past this, what still waits is replayed side by side: a long replay must not hold memory for ever. */
     static final long REPLAY_IN_TURN_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     private long replayStartedNanos;
@@ -162,7 +162,8 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     }
 
     /** The clone's name and address (also while held connections are replayed to it); null while it is being made. */
-    public synchronized CloneTarget target() {
+    public CloneTarget target() {
+        // no lock: read for every connection a client opens, on production's path
         return target.getNow(replayingTo);
     }
 

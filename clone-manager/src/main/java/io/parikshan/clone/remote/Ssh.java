@@ -3,12 +3,19 @@ package io.parikshan.clone.remote;
 import io.parikshan.clone.HostCommand;
 import io.parikshan.contract.ParikshanException;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs commands on a test host through OpenSSH, never asking anything: {@code BatchMode} (no
@@ -71,13 +78,13 @@ public final class Ssh {
         Process p;
         try {
             p = new ProcessBuilder(sshCommand(command)).redirectInput(stdin).redirectOutput(stdout).start();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ParikshanException("ssh could not be started (" + e.getMessage() + "); install openssh-client");
         }
-        java.util.concurrent.CompletableFuture<String> out = drain(p.getInputStream());
-        java.util.concurrent.CompletableFuture<String> err = drain(p.getErrorStream());
+        CompletableFuture<String> out = drain(p.getInputStream());
+        CompletableFuture<String> err = drain(p.getErrorStream());
         try {
-            if (!p.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new ParikshanException("ssh " + String.join(" ", command) + " on test host " + target
                         + " did not finish within " + timeout.toSeconds() + " s");
@@ -126,20 +133,20 @@ public final class Ssh {
         List<Process> p;
         try {
             p = ProcessBuilder.startPipeline(List.of(from, to));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ParikshanException(what + " failed: " + local.get(0) + " or ssh could not be started (" + e.getMessage() + ")");
         }
         Process sender = p.get(0);
         Process receiver = p.get(1);
         try {
-            java.util.concurrent.CompletableFuture<String> out = drain(receiver.getInputStream());
-            java.util.concurrent.CompletableFuture<String> err = drain(receiver.getErrorStream());
-            if (!receiver.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            CompletableFuture<String> out = drain(receiver.getInputStream());
+            CompletableFuture<String> err = drain(receiver.getErrorStream());
+            if (!receiver.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 sender.destroyForcibly();
                 receiver.destroyForcibly();
                 throw new ParikshanException(what + " did not finish within " + timeout.toSeconds() + " s");
             }
-            sender.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            sender.waitFor(30, TimeUnit.SECONDS);
             HostCommand.Result r = new HostCommand.Result(command, receiver.exitValue(), out.join(), err.join());
             if (r.exitCode() == SSH_FAILED) {
                 failure(target, r.stderr()).ifPresent(f -> {
@@ -158,11 +165,11 @@ public final class Ssh {
         }
     }
 
-    private static java.util.concurrent.CompletableFuture<String> drain(java.io.InputStream in) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    private static CompletableFuture<String> drain(InputStream in) {
+        return CompletableFuture.supplyAsync(() -> {
             try (in) {
-                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-            } catch (java.io.IOException e) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
                 return "";
             }
         });
@@ -200,7 +207,7 @@ public final class Ssh {
 
     private List<String> options() {
         List<String> c = baseOptions();
-        if (java.nio.file.Files.isDirectory(CONTROL_DIR)) {
+        if (Files.isDirectory(CONTROL_DIR)) {
             // %C names user, host and port only: the config is part of the name too, so a connection made
             // under one config (its keys, its known hosts) never serves a call made under another
             String tag = config == null ? "user" : Integer.toHexString(config.toAbsolutePath().toString().hashCode());
@@ -223,9 +230,9 @@ public final class Ssh {
     /** Lets later calls share one connection (ssh's ControlMaster), in a root-only directory. */
     public static void shareConnections() {
         try {
-            java.nio.file.Files.createDirectories(CONTROL_DIR);
-            java.nio.file.Files.setPosixFilePermissions(CONTROL_DIR, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        } catch (java.io.IOException e) {
+            Files.createDirectories(CONTROL_DIR);
+            Files.setPosixFilePermissions(CONTROL_DIR, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
             // without it every command opens its own connection: slower, not wrong
         }
     }
