@@ -40,6 +40,7 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     private final CloneMetrics metrics;
     private final FidelityLedger fidelity;
     private final LongAdder lagBytes = new LongAdder();
+    private final AnswerOrder order = new AnswerOrder();
     private final Set<CloneConnection> connections = ConcurrentHashMap.newKeySet();
     private volatile boolean retired;
     /** Connections waiting for the clone, in the order they opened (guarded by this). */
@@ -157,6 +158,16 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     }
 
     @Override
+    public long orderWaits() {
+        return order.waited();
+    }
+
+    @Override
+    public long orderExpired() {
+        return order.expired();
+    }
+
+    @Override
     public double divergenceRatio() {
         return fidelity.divergenceRatio();
     }
@@ -165,6 +176,11 @@ public final class CloneRoute implements DuplicatorMetrics.LagView {
     public CloneTarget target() {
         // no lock: read for every connection a client opens, on production's path
         return target.getNow(replayingTo);
+    }
+
+    /** The order across connections in which this clone must see requests. */
+    public AnswerOrder order() {
+        return order;
     }
 
     public CloneMetrics metrics() {

@@ -2,6 +2,7 @@ package io.parikshan.proxy.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -27,6 +28,16 @@ public final class DuplicatorMetrics {
         /** Divergent / compared exchanges since the clone was added; NaN when answers are not compared. */
         default double divergenceRatio() {
             return Double.NaN;
+        }
+
+        /** Requests held until the clone answered what production answered before them on other connections. */
+        default long orderWaits() {
+            return 0;
+        }
+
+        /** Production's answers the clone was not seen to give in time, so later requests went on without them. */
+        default long orderExpired() {
+            return 0;
         }
     }
 
@@ -135,6 +146,24 @@ public final class DuplicatorMetrics {
                         if (!Double.isNaN(r)) {
                             cb.call(r, v.cloneName());
                         }
+                    }
+                }).register(registry);
+        CounterWithCallback.builder()
+                .name("parikshan_clone_order_waits_total")
+                .help("Requests held for a clone until it answered what production had answered before them on other connections (a re-sync starts it again).")
+                .labelNames("clone")
+                .callback(cb -> {
+                    for (LagView v : lagViews.get()) {
+                        cb.call(v.orderWaits(), v.cloneName());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder()
+                .name("parikshan_clone_order_expired_answers_total")
+                .help("Answers of production's a clone did not give within the order wait, so later requests reached it without them.")
+                .labelNames("clone")
+                .callback(cb -> {
+                    for (LagView v : lagViews.get()) {
+                        cb.call(v.orderExpired(), v.cloneName());
                     }
                 }).register(registry);
         GaugeWithCallback.builder()

@@ -82,7 +82,10 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
         context.metrics().connectionOpened();
         productionHandler = new ProductionHandler(client, context.metrics(), () -> {
             activity++;
-            answered = true;
+            if (!answered) {
+                answered = true;
+                productionAnsweredTurn();
+            }
         });
         ChannelFuture connect = context.connector().connect(client, context.config().production(), productionHandler, false);
         production = connect.channel();
@@ -105,6 +108,14 @@ final class ClientConnectionHandler extends ChannelInboundHandlerAdapter {
             production.read();
             nextChunk();
         });
+    }
+
+    /** Production's first answer to the client's latest bytes: the clones must answer it before later turns on other connections. */
+    private void productionAnsweredTurn() {
+        List<CloneFeed> fs = feeds;
+        for (int i = 0; i < fs.size(); i++) { // indexed: no iterator per answer
+            fs.get(i).productionAnswered();
+        }
     }
 
     /** The previous chunk was taken (or production just came up): pass on a held chunk, or FIN/close after the last, or pull the next. */

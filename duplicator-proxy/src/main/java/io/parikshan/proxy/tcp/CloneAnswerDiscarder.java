@@ -19,12 +19,16 @@ final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
     private final CloneAnswerSink comparison;
     /** Completed at the clone's first answer (a held connection's replay waits for it), or null. */
     private final CompletableFuture<Void> answered;
+    /** Told of every answer chunk (the feed's count of the turns the clone answered). */
+    private final Runnable onAnswer;
 
     /**
      * @param comparison where answers go to be compared, or null to discard them at once
      * @param answered   completed when the clone first answers, or null
+     * @param onAnswer   run at every answer chunk
      */
-    CloneAnswerDiscarder(CloneMetrics metrics, CloneAnswerSink comparison, CompletableFuture<Void> answered) {
+    CloneAnswerDiscarder(CloneMetrics metrics, CloneAnswerSink comparison, CompletableFuture<Void> answered, Runnable onAnswer) {
+        this.onAnswer = onAnswer;
         this.metrics = metrics;
         this.comparison = comparison;
         this.answered = answered;
@@ -45,6 +49,7 @@ final class CloneAnswerDiscarder extends ChannelInboundHandlerAdapter {
             if (answered != null) {
                 answered.complete(null);
             }
+            onAnswer.run();
             metrics.discarded(buf.readableBytes());
             if (comparison != null) {
                 comparison.answer(buf);

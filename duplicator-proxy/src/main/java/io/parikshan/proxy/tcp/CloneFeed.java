@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parikshan.proxy.AnswerOrder;
 import io.parikshan.proxy.CloneConnection;
 import io.parikshan.proxy.CloneRoute;
 import io.parikshan.proxy.HostPort;
@@ -22,6 +23,13 @@ import java.util.concurrent.TimeUnit;
  * the proxy-wide {@link BufferBudget}. Anything it cannot deliver whole it drops whole: it
  * closes the clone connection and counts it as desynced, so the clone sees a shorter stream,
  * never one with a hole.
+ *
+ * <p>A connection's first request reaches the clone after the clone answered what production had
+ * answered on other connections before it came ({@link AnswerOrder}): a client that stored a key,
+ * got its answer, and read the key on a new connection finds it in the clone too. Turns (the
+ * client's bytes after an answer) are counted on every connection, as what later connections
+ * wait for; the clone's are counted coarsely: any answer bytes count as answering every turn
+ * sent before them.
  *
  * <p>Confined to the client's event loop, except {@link #retire()} and
  * {@link #oldestPendingNanos()}.
@@ -52,9 +60,30 @@ final class CloneFeed implements CloneConnection {
     private final long connectionBudget;
     private final Duration drainTimeout;
     private final ChannelFutureListener written = this::onWritten;
-    /** Chunks not yet taken by the clone's socket, oldest first; mirrors {@link #waitingForConnect} then in-flight writes. */
+    /** Chunks not yet taken by the clone's socket, oldest first; mirrors {@link #held} then in-flight writes. */
     private final ArrayDeque<Chunk> unsent = new ArrayDeque<>();
-    private final ArrayDeque<ByteBuf> waitingForConnect = new ArrayDeque<>();
+    /** Chunks not written yet: the clone is being made or connected, or a turn waits for its answers. */
+    private final ArrayDeque<Held> held = new ArrayDeque<>();
+
+    /** A chunk not written yet; {@code dependsOn} is the answer it waits for (when it starts a turn), else -1. */
+    private record Held(ByteBuf chunk, boolean startsTurn, long dependsOn) {
+    }
+
+    /** Production's answer {@code number} to the client's turn {@code turn}, not yet seen from the clone. */
+    private record PendingAnswer(long number, long turn) {
+    }
+
+    private final AnswerOrder order;
+    private final ArrayDeque<PendingAnswer> pendingAnswers = new ArrayDeque<>();
+    /** Client turns offered, and written to the clone; the turn the clone last answered (-1: none yet). */
+    private long turnsOffered;
+    private long turnsSent;
+    private long turnsAnswered = -1;
+    /** Production answered since the client's last chunk: the next chunk starts a turn. */
+    private boolean answeredSinceOffer;
+    /** The head of {@link #held} waits for the clone's answers; the wait's number, to tell stale releases. */
+    private boolean waitingForOrder;
+    private long orderWait;
 
     private Channel clone;
     private State state = State.CONNECTING;
@@ -79,6 +108,7 @@ final class CloneFeed implements CloneConnection {
         this.globalBudget = globalBudget;
         this.connectionBudget = connectionBudget;
         this.drainTimeout = drainTimeout;
+        this.order = route.order();
     }
 
     /**
@@ -126,7 +156,7 @@ final class CloneFeed implements CloneConnection {
      * so that the next held connection goes only after this one's requests reached the clone.
      */
     private void replay(Connector connector, HostPort address, CompletableFuture<Void> caughtUp) {
-        boolean heldAny = !waitingForConnect.isEmpty() || halfClosePending || closePending;
+        boolean heldAny = !held.isEmpty() || halfClosePending || closePending;
         connect(connector, address, heldAny ? caughtUp : null);
         if (!heldAny || clone == null) {
             caughtUp.complete(null);
@@ -150,7 +180,7 @@ final class CloneFeed implements CloneConnection {
             return; // retired or dropped while the clone was being made
         }
         ChannelFuture connect = connector.connect(client, address,
-                new CloneAnswerDiscarder(route.metrics(), comparison, answered), true);
+                new CloneAnswerDiscarder(route.metrics(), comparison, answered, this::cloneAnswered), true);
         clone = connect.channel();
         clone.closeFuture().addListener(f -> onCloneClosed());
         connect.addListener(this::onConnected);
@@ -186,8 +216,24 @@ final class CloneFeed implements CloneConnection {
         if (unsent.isEmpty()) {
             oldestPendingNanos = now;
         }
-        if (waitingForClone && onTaken != null) {
-            // sync strategy: production must not wait for a clone that is still being restored
+        long dependsOn = -1;
+        boolean startsTurn = turnsOffered == 0 || answeredSinceOffer;
+        if (startsTurn) {
+            if (turnsOffered == 0) {
+                // a connection's first request waits for what production answered before it opened;
+                // later ones do not: under a saturating load of long-lived connections each wait would
+                // add to the last and the clone would fall ever further behind
+                long latest = order.latest();
+                if (!order.answeredUpTo(latest, this)) {
+                    dependsOn = latest;
+                }
+            }
+            turnsOffered++;
+            answeredSinceOffer = false;
+        }
+        boolean holding = state == State.CONNECTING || !held.isEmpty() || dependsOn >= 0;
+        if (onTaken != null && (waitingForClone || holding && state != State.CONNECTING)) {
+            // sync strategy: production must not wait for a clone still being restored, nor for its order
             onTaken.run();
             onTaken = null;
         }
@@ -203,16 +249,128 @@ final class CloneFeed implements CloneConnection {
             }, drainTimeout.toNanos(), TimeUnit.NANOSECONDS);
         }
         route.addLag(n);
-        if (state == State.CONNECTING) {
-            waitingForConnect.add(chunk);
+        if (holding) {
+            held.add(new Held(chunk, startsTurn, dependsOn));
+            if (state == State.OPEN) {
+                sendHeld();
+            }
         } else {
+            turnsSent = turnsOffered;
             clone.writeAndFlush(chunk).addListener(written);
+        }
+    }
+
+    /**
+     * Writes held chunks in order, up to a turn whose answers the clone has not given yet; that
+     * one waits for them, or for {@link AnswerOrder#maxWaitNanos()} at most.
+     */
+    private void sendHeld() {
+        if (waitingForOrder) {
+            return;
+        }
+        boolean wrote = false;
+        Held h;
+        while ((h = held.peek()) != null) {
+            if (h.dependsOn() >= 0 && !order.answeredUpTo(h.dependsOn(), this)) {
+                waitForOrder(h.dependsOn());
+                break;
+            }
+            held.poll();
+            if (h.startsTurn()) {
+                turnsSent++;
+            }
+            clone.write(h.chunk()).addListener(written);
+            wrote = true;
+        }
+        if (wrote) {
+            clone.flush();
+        }
+        if (held.isEmpty()) {
+            if (halfClosePending) {
+                halfClosePending = false;
+                Channels.shutdownOutputAfterFlush(clone);
+            }
+            if (closePending) {
+                closePending = false;
+                drain();
+            }
+        }
+    }
+
+    private void waitForOrder(long upTo) {
+        waitingForOrder = true;
+        long wait = ++orderWait;
+        if (order.awaitAnswered(upTo, this, () -> client.eventLoop().execute(() -> orderReleased(wait)))) {
+            client.eventLoop().schedule(() -> {
+                if (waitingForOrder && orderWait == wait) {
+                    order.giveUpOn(upTo, this);
+                    orderReleased(wait);
+                }
+            }, order.maxWaitNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void orderReleased(long wait) {
+        if (!waitingForOrder || orderWait != wait) {
+            return; // released already, or the feed was dropped
+        }
+        waitingForOrder = false;
+        Held h = held.peek();
+        if (h != null && h.dependsOn() >= 0 && !order.answeredUpTo(h.dependsOn(), this)) {
+            // given up on: sent without the answers it waited for
+            held.poll();
+            held.addFirst(new Held(h.chunk(), true, -1));
+        }
+        if (state == State.OPEN && !abandoned) {
+            sendHeld();
+        }
+    }
+
+    /** Production answered a turn of the client's on this connection (its first answer bytes after the client's). */
+    void productionAnswered() {
+        if (abandoned || state == State.CLOSED) {
+            return;
+        }
+        answeredSinceOffer = true;
+        if (turnsAnswered >= turnsOffered) {
+            return; // the clone answered first
+        }
+        PendingAnswer p = new PendingAnswer(order.number(), turnsOffered);
+        pendingAnswers.add(p);
+        if (pendingAnswers.size() == 1) {
+            order.pend(p.number(), this);
+        }
+    }
+
+    /** The clone sent answer bytes: every turn sent to it so far counts as answered. */
+    private void cloneAnswered() {
+        turnsAnswered = turnsSent;
+        PendingAnswer oldest = pendingAnswers.peek();
+        if (oldest == null || oldest.turn() > turnsAnswered) {
+            return;
+        }
+        PendingAnswer p;
+        while ((p = pendingAnswers.peek()) != null && p.turn() <= turnsAnswered) {
+            pendingAnswers.poll();
+        }
+        if (p != null) {
+            order.pend(p.number(), this); // before the clear, so nobody waiting for it is let go meanwhile
+        }
+        order.cleared(oldest.number());
+    }
+
+    /** This connection will answer nothing more: its pending answers stop holding other connections. */
+    private void forgetPendingAnswers() {
+        PendingAnswer oldest = pendingAnswers.peek();
+        if (oldest != null) {
+            pendingAnswers.clear();
+            order.cleared(oldest.number());
         }
     }
 
     /** The client sent FIN: the clone gets FIN after the bytes before it. */
     void clientHalfClosed() {
-        if (state == State.CONNECTING) {
+        if (state == State.CONNECTING || !held.isEmpty()) {
             halfClosePending = true;
         } else if (state == State.OPEN && !abandoned) {
             Channels.shutdownOutputAfterFlush(clone);
@@ -221,7 +379,7 @@ final class CloneFeed implements CloneConnection {
 
     /** The client connection is gone: the clone gets what is queued, then close, within the drain timeout. */
     void clientClosed() {
-        if (state == State.CONNECTING) {
+        if (state == State.CONNECTING || !held.isEmpty()) {
             closePending = true;
         } else if (state == State.OPEN && !abandoned) {
             drain();
@@ -265,17 +423,7 @@ final class CloneFeed implements CloneConnection {
         }
         state = State.OPEN;
         Transport.capUnsent(clone, CLONE_UNSENT_BYTES);
-        ByteBuf chunk;
-        while ((chunk = waitingForConnect.poll()) != null) {
-            clone.write(chunk).addListener(written);
-        }
-        clone.flush();
-        if (halfClosePending) {
-            Channels.shutdownOutputAfterFlush(clone);
-        }
-        if (closePending) {
-            drain();
-        }
+        sendHeld();
     }
 
     private void onWritten(ChannelFuture f) {
@@ -334,6 +482,7 @@ final class CloneFeed implements CloneConnection {
         if (!abandoned && unsentBytes > 0) {
             abandon(true); // the clone went away before taking everything
         }
+        forgetPendingAnswers();
         state = State.CLOSED;
         if (drainDeadline != null) {
             drainDeadline.cancel(false);
@@ -354,9 +503,11 @@ final class CloneFeed implements CloneConnection {
         if (comparison != null) {
             comparison.dropped(desynced ? DropReason.DESYNC : null);
         }
-        ByteBuf chunk;
-        while ((chunk = waitingForConnect.poll()) != null) {
-            chunk.release();
+        waitingForOrder = false;
+        forgetPendingAnswers();
+        Held h;
+        while ((h = held.poll()) != null) {
+            h.chunk().release();
         }
         Chunk c;
         while ((c = unsent.poll()) != null) {

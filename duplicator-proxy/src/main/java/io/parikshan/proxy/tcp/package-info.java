@@ -15,7 +15,8 @@
  *   budgets or its clone fails it closes the clone connection (counted as desynced) so the
  *   clone never sees a stream with a hole in it. Its socket may hold little it has not sent
  *   ({@code TCP_NOTSENT_LOWAT}), so a lagging clone's bytes show in the budgets, not in the
- *   kernel's buffers.</li>
+ *   kernel's buffers. A connection's first request waits there until the clone answered what
+ *   production had answered on other connections before it ({@code AnswerOrder}).</li>
  *   <li>{@link io.parikshan.proxy.tcp.ConnectionComparison} (when answers are compared): feeds
  *   one connection's client bytes, production's answers and each clone's answers
  *   ({@link io.parikshan.proxy.tcp.CloneAnswerSink}) to the protocol's comparison in

@@ -480,6 +480,31 @@ class DuplicatorIT {
      * the one before was answered, never side by side.
      */
     @Test
+    void a_request_sent_after_production_answered_another_connection_reaches_the_clone_after_the_clone_answered_that_too() throws Exception {
+        LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
+        LoopbackServer clone = server(LoopbackServer.Behaviour.ECHO_FIRST_LATE, 400);
+        TrafficDuplicator proxy = proxy(config(production, new CloneTarget("c", clone.address())));
+        // a client stores, gets production's answer, then reads on a second connection;
+        // the clone is slow on the first: fed side by side it would answer the read first
+        assertThat(LoopbackClient.send(address(proxy), "put-key".getBytes()).answer()).isEqualTo("put-key".getBytes());
+        assertThat(LoopbackClient.send(address(proxy), "get-key".getBytes()).answer()).isEqualTo("get-key".getBytes());
+        await("the clone answered both", Duration.ofSeconds(10), () -> clone.answered.size() == 2);
+        assertThat(clone.answered).as("in the order production answered them").containsExactly("put-key", "get-key");
+        assertThat(metric("parikshan_clone_order_waits_total", "c")).isEqualTo(1);
+        assertThat(metric("parikshan_clone_order_expired_answers_total", "c")).isZero();
+
+        // a clone that never answers one request holds later ones once, for the order wait, then they go on
+        LoopbackServer mute = server(LoopbackServer.Behaviour.ECHO_FIRST_LATE, 60_000);
+        proxy.replaceClone("c", new CloneTarget("c", mute.address()));
+        assertThat(LoopbackClient.send(address(proxy), "put-mute".getBytes()).answer()).isEqualTo("put-mute".getBytes());
+        long start = System.nanoTime();
+        assertThat(LoopbackClient.send(address(proxy), "get-mute".getBytes()).answer()).isEqualTo("get-mute".getBytes());
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("production never waits for the order").isLessThan(Duration.ofMillis(500));
+        await("the clone got the later request after the wait", Duration.ofSeconds(10), () -> mute.answered.contains("get-mute"));
+        assertThat(metric("parikshan_clone_order_expired_answers_total", "c")).isEqualTo(1);
+    }
+
+    @Test
     void connections_held_for_a_clone_reach_it_one_after_another_in_the_order_they_were_opened() throws Exception {
         LoopbackServer production = server(LoopbackServer.Behaviour.ECHO, 0);
         LoopbackServer fresh = server(LoopbackServer.Behaviour.SUMMARY, 0);

@@ -37,7 +37,12 @@ final class LoopbackServer implements AutoCloseable {
         /** Accepts, then never reads. */
         STALL,
         /** Resets the connection after {@code param} bytes. */
-        CRASH
+        CRASH,
+        /**
+         * Echoes every byte, the first connection's {@code param} ms late (a clone slow on one
+         * request); each connection's first bytes are added to {@link #answered} as it answers them.
+         */
+        ECHO_FIRST_LATE
     }
 
     /** What one connection delivered. Written by its server thread, read by the test after {@link #done}. */
@@ -74,6 +79,8 @@ final class LoopbackServer implements AutoCloseable {
         return t;
     });
     final List<Received> connections = new CopyOnWriteArrayList<>();
+    /** {@link Behaviour#ECHO_FIRST_LATE}: each connection's first bytes, in the order they were answered. */
+    final List<String> answered = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     LoopbackServer(Behaviour behaviour, long param) throws IOException {
@@ -124,6 +131,15 @@ final class LoopbackServer implements AutoCloseable {
                         out.write(buf, 0, n);
                     }
                     case CLONE_CHATTER -> out.write("CLONE!".getBytes(StandardCharsets.US_ASCII));
+                    case ECHO_FIRST_LATE -> {
+                        if (r.bytes == n) {
+                            if (connections.get(0) == r) {
+                                Thread.sleep(param);
+                            }
+                            answered.add(r.id());
+                        }
+                        out.write(buf, 0, n);
+                    }
                     case SLOW -> {
                         long dueNanos = (long) (r.bytes * 1e9 / param);
                         long sleep = dueNanos - (System.nanoTime() - start);
