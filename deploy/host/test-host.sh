@@ -5,7 +5,9 @@
 # (its processes, the clones among them, have other pids there than here, and its /proc shows
 # only them), where the runc state (/run/parikshan) and Parikshan's state (/var/lib/parikshan)
 # are empty tmpfs and the engine's socket and image store are hidden: no engine, none of
-# production's layers. Taking it down ends every process in it, as a host that goes away. Root logs
+# production's layers. Root's home there is an empty tmpfs too: sshd runs each command through
+# root's shell, and this host's /root/.bashrc (pyenv's rehash, say, which waits up to a minute
+# for a lock that a test host taken down mid-command leaves behind) must not run there. Taking it down ends every process in it, as a host that goes away. Root logs
 # in with a key made for it. This host routes 10.213.0.0/16 (the test host's sandbox subnets)
 # to it, as a network where it is reachable both ways would, so only the sandbox's rules keep a
 # clone's packets in.
@@ -80,6 +82,7 @@ EOF
       mkdir -p /run/parikshan /var/lib/parikshan /var/lib/docker &&
       mount -t tmpfs $name-runc /run/parikshan && mount -t tmpfs $name-state /var/lib/parikshan &&
       mount -t tmpfs $name-nodocker /var/lib/docker &&
+      mount -t tmpfs -o mode=700 $name-home /root &&
       if [ -S /run/docker.sock ]; then mount --bind /dev/null /run/docker.sock; fi &&
       exec /usr/sbin/sshd -D -e -f $dir/sshd_config" >"$dir/sshd.log" 2>&1 </dev/null &
     echo $! >"$dir/namespace.pid"

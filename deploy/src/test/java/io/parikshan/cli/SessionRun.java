@@ -44,12 +44,23 @@ final class SessionRun implements AutoCloseable {
                 SessionWorkflowIT.JAR.toString(), "clone", production));
         cmd.addAll(options);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        SessionWorkflowIT.await("the session runs", Duration.ofSeconds(180), () -> {
-            if (!p.isAlive()) {
-                fail("the session ended early (exit " + p.exitValue() + "):\n" + read(log));
+        try {
+            SessionWorkflowIT.await("the session runs", Duration.ofSeconds(180), () -> {
+                if (!p.isAlive()) {
+                    fail("the session ended early (exit " + p.exitValue() + "):\n" + read(log));
+                }
+                return read(log).contains("Ctrl-C ends the session");
+            });
+        } catch (AssertionError notRunning) {
+            // what it printed, and where it is stuck, before the test's clean-up ends it
+            try {
+                new ProcessBuilder("jcmd", Long.toString(p.pid()), "Thread.print").redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start().waitFor(30, TimeUnit.SECONDS);
+            } catch (IOException | InterruptedException e) {
+                System.err.println("no thread dump of the session: " + e); // its output alone, then
             }
-            return read(log).contains("Ctrl-C ends the session");
-        });
+            throw new AssertionError(notRunning.getMessage() + "; it printed:\n" + read(log), notRunning);
+        }
         Matcher m = CONTROL.matcher(read(log));
         return new SessionRun(p, log, m.find() ? m.group(1) : null);
     }
