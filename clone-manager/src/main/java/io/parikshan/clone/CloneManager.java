@@ -136,7 +136,7 @@ public final class CloneManager {
             GroupRules.check(request, group);
             ClonePorts.requireFree(request.publish());
             for (CloneRequest.Twin t : request.twins()) {
-                twins.add(twin(front, t, twins));
+                twins.add(twin(front, t, twins, site != null));
             }
         } finally {
             side.shutdownNow();
@@ -197,11 +197,26 @@ public final class CloneManager {
                     .map(m -> m.names.cloneName()).toList());
             String network;
             String testHostNet = null;
+            // on a test host: each restored twin's sandbox network there (a fresh twin shares the clone's)
+            Map<String, String> twinNets = new HashMap<>();
             if (site != null) {
                 site.record(names); // before anything is made there: a rollback finds it
                 testHostNet = site.sandbox(names);
                 network = "bridge " + names.bridge() + " (" + testHostNet + ".0/24) on test host " + site.ssh().target();
                 prepare(front, site);
+                for (CloneMember t : twins) {
+                    Files.createDirectories(t.names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    site.record(t.names);
+                    if (!t.fresh()) {
+                        twinNets.put(t.names.cloneName(), site.sandbox(t.names));
+                    }
+                    t.images = front.images; // the same checkpoint, sent once
+                    prepare(t, site);
+                    if (t.fresh()) {
+                        t.fresh.rewrite(t.names.bundleDir().resolve("config.json"), front.prod);
+                        site.sendBundle(t.names);
+                    }
+                }
             } else {
                 network = sandbox.create(names, group.stream().map(m -> m.names).toList(), request.egress(),
                         group.size() > 1 ? group.stream().flatMap(m -> m.productionAddresses().stream()).toList() : List.of());
@@ -276,11 +291,23 @@ public final class CloneManager {
                 sentLayers = layers.sentBytes();
                 site.sendCopies(names, front.mounts); // the delta taken during the freeze, then gone here
                 site.sendImages(names, front.images);
+                // the twins' files from the clone's copy there of the frozen moment; a fresh twin's image layers
+                for (CloneMember t : twins) {
+                    site.copyTwinFiles(names, front.mounts, t.names, t.mounts);
+                    String lower = layers.lowerDirs();
+                    if (t.fresh()) {
+                        TestHostSite.Layers own = site.layers(t.fresh.lowerDirs());
+                        sentLayers += own.sentBytes();
+                        lower = own.lowerDirs();
+                    }
+                    site.mountRoot(t.names, lower, marker(t.names.cloneName(), prodName));
+                }
                 site.mountRoot(names, layers.lowerDirs(), marker(cloneName, prodName));
                 clock.finish(Doctor.human(imageBytes) + " of checkpoint images sent from memory to test host "
                         + site.ssh().target() + "'s memory and deleted here, " + Doctor.human(layers.sentBytes())
                         + " of image layers sent (" + (layers.sentBytes() == 0 ? "all kept there from before" : "kept there for the next clone")
-                        + "), root file system mounted there");
+                        + "), root file system mounted there"
+                        + (twins.isEmpty() ? "" : " (and for " + twins.size() + " twin(s), files copied there from the clone's)"));
             } else {
                 for (CloneMember m : group) {
                     m.imageBytes = treeSize(m.images);
@@ -302,11 +329,13 @@ public final class CloneManager {
             clock.start(ClonePhase.RESTORE);
             List<String> addresses = List.of();
             StringBuilder restoreDetail = new StringBuilder();
+            boolean restoredTwins = twins.stream().anyMatch(t -> !t.fresh());
             try {
                 for (int i = 0; i < group.size(); i++) {
                     CloneMember m = group.get(i);
                     long restoreStart = System.nanoTime();
-                    CloneRuntime.State restored = site != null ? site.restore(m.names)
+                    // there, the images go with the last restore of them
+                    CloneRuntime.State restored = site != null ? site.restore(m.names, names.imagesDir(), !restoredTwins)
                             : runtime.restore(m.names.cloneName(), m.names.bundleDir(), m.images, m.names.workDir(), m.names.logFile());
                     long restoredAt = System.nanoTime();
                     step.run();
@@ -315,8 +344,7 @@ public final class CloneManager {
                             group.size() > 1 ? m.productionAddresses() : List.of(), request.egress());
                     long attachedAt = System.nanoTime();
                     if (i == 0) {
-                        addresses = site != null ? site.publish(names, m.ip, publications(request, m.prod).stream()
-                                .filter(p -> p.protocol().equals("tcp")).map(PortPublication::containerPort).toList())
+                        addresses = site != null ? site.publish(names, m.ip, tcpPorts(request, m.prod))
                                 : ClonePorts.publish(names, m.ip, publications(request, m.prod));
                     }
                     restoreDetail.append(restoreDetail.length() == 0 ? "" : "; ").append(m.names.cloneName())
@@ -326,18 +354,23 @@ public final class CloneManager {
                             .append(i == 0 ? ", ports " + (System.nanoTime() - attachedAt) / 1_000_000 + " ms" : "")
                             .append(")");
                 }
-                for (CloneMember t : twins) {
-                    if (t.fresh()) {
-                        continue;
-                    }
+                List<CloneMember> restoring = twins.stream().filter(t -> !t.fresh()).toList();
+                for (CloneMember t : restoring) {
                     long restoreStart = System.nanoTime();
-                    CloneRuntime.State restored = runtime.restore(t.names.cloneName(), t.names.bundleDir(), front.images,
-                            t.names.workDir(), t.names.logFile());
-                    step.run();
-                    t.ip = sandbox.attach(t.names, restored.pid());
-                    // production's ports, each on a free host port: a port asked for is the clone's
-                    t.addresses = ClonePorts.publish(t.names, t.ip, request.publish().isEmpty() ? publications(request, t.prod)
-                            : request.publish().stream().map(p -> new PortPublication(p.hostIp(), 0, p.containerPort(), p.protocol())).toList());
+                    if (site != null) {
+                        CloneRuntime.State restored = site.restore(t.names, names.imagesDir(), t == restoring.get(restoring.size() - 1));
+                        step.run();
+                        t.ip = site.attach(t.names, twinNets.get(t.names.cloneName()), restored.pid());
+                        t.addresses = site.publish(t.names, t.ip, tcpPorts(request, t.prod));
+                    } else {
+                        CloneRuntime.State restored = runtime.restore(t.names.cloneName(), t.names.bundleDir(), front.images,
+                                t.names.workDir(), t.names.logFile());
+                        step.run();
+                        t.ip = sandbox.attach(t.names, restored.pid());
+                        // production's ports, each on a free host port: a port asked for is the clone's
+                        t.addresses = ClonePorts.publish(t.names, t.ip, request.publish().isEmpty() ? publications(request, t.prod)
+                                : request.publish().stream().map(p -> new PortPublication(p.hostIp(), 0, p.containerPort(), p.protocol())).toList());
+                    }
                     restoreDetail.append("; twin ").append(t.names.cloneName()).append(" running at ").append(t.ip)
                             .append(" (runc restore of the same images and network ").append((System.nanoTime() - restoreStart) / 1_000_000)
                             .append(" ms)");
@@ -353,9 +386,17 @@ public final class CloneManager {
                     continue;
                 }
                 long startedAt = System.nanoTime();
-                CloneRuntime.State st = runtime.start(t.names.cloneName(), t.names.bundleDir(), t.names.logFile());
-                step.run();
-                t.ip = sandbox.attach(t.names, names, group.size() + k, st.pid(), List.of(), request.egress());
+                if (site != null) {
+                    // in the clone's sandbox there, beside it on its bridge; reached through a port of the test host
+                    CloneRuntime.State st = site.start(t.names);
+                    step.run();
+                    t.ip = site.attach(t.names, names.bridge(), testHostNet, testHostNet + "." + (253 - k), st.pid());
+                    t.addresses = site.publish(t.names, names.bridge(), t.ip, tcpPorts(request, t.prod));
+                } else {
+                    CloneRuntime.State st = runtime.start(t.names.cloneName(), t.names.bundleDir(), t.names.logFile());
+                    step.run();
+                    t.ip = sandbox.attach(t.names, names, group.size() + k, st.pid(), List.of(), request.egress());
+                }
                 restoreDetail.append("; ").append(t.names.cloneName()).append(" started fresh from image ").append(t.fresh.image())
                         .append(" at ").append(t.ip).append(" (runc run and network ").append((System.nanoTime() - startedAt) / 1_000_000)
                         .append(" ms; no live memory)");
@@ -370,9 +411,9 @@ public final class CloneManager {
             new CloneRecord(cloneName, prodName, front.prod.getId(), now, front.ip, network, addresses, null, deps, egress,
                     site == null ? null : site.ssh().target().toString()).write(names);
             for (CloneMember t : twins) {
-                new CloneRecord(t.names.cloneName(), prodName, front.prod.getId(), now, t.ip,
-                        t.fresh() ? network : t.names.sandboxNetwork(), t.addresses, t.fresh() ? cloneName : null, List.of(),
-                        egress).write(t.names);
+                new CloneRecord(t.names.cloneName(), prodName, front.prod.getId(), now, t.ip, twinNetwork(t, network, site, twinNets),
+                        t.addresses, t.fresh() ? cloneName : null, List.of(), egress,
+                        site == null ? null : site.ssh().target().toString()).write(t.names);
             }
             clock.finish(restoreDetail.toString());
 
@@ -390,8 +431,10 @@ public final class CloneManager {
             for (CloneMember t : twins) {
                 // a twin shares the clone's one frozen window: its report gives it, not a window of its own
                 reports.add(new CloneReport(t.names.cloneName(), t.names.cloneName(), prodName,
-                        t.fresh() ? network : t.names.sandboxNetwork(), t.ip, t.addresses, clock.millis(), frozenMillis,
-                        clock.totalMillis(), t.fresh() ? 0 : imageBytes, 0, warnings));
+                        twinNetwork(t, network, site, twinNets), t.ip, t.addresses, clock.millis(), frozenMillis,
+                        clock.totalMillis(), t.fresh() ? 0 : imageBytes, 0, warnings,
+                        List.of(new CloneReport.Member(t.names.cloneName(), prodName, t.ip, List.of(), frozenMillis)), List.of(),
+                        site == null ? null : site.ssh().target().toString(), 0));
             }
             return reports;
         } catch (IOException e) {
@@ -403,6 +446,20 @@ public final class CloneManager {
         } finally {
             settled.countDown();
         }
+    }
+
+    /** A twin's sandbox network: the clone's for a fresh twin, else its own (here, or its bridge there). */
+    private static String twinNetwork(CloneMember t, String network, TestHostSite site, Map<String, String> twinNets) {
+        if (t.fresh()) {
+            return network;
+        }
+        return site == null ? t.names.sandboxNetwork() : "bridge " + t.names.bridge() + " (" + twinNets.get(t.names.cloneName())
+                + ".0/24) on test host " + site.ssh().target();
+    }
+
+    /** The TCP ports a clone on a test host publishes there: those of {@link #publications}. */
+    private static List<Integer> tcpPorts(CloneRequest request, InspectContainerResponse prod) {
+        return publications(request, prod).stream().filter(p -> p.protocol().equals("tcp")).map(PortPublication::containerPort).toList();
     }
 
     /** What the safety checks learn of one production container, side by side with the others. */
@@ -465,14 +522,14 @@ public final class CloneManager {
      * A twin of the clone {@code front}: production's, under a name of its own (checked free, as the
      * clone's is); for a fresh twin, its image (checked to exist), nothing made yet.
      */
-    private CloneMember twin(CloneMember front, CloneRequest.Twin t, List<CloneMember> before) {
+    private CloneMember twin(CloneMember front, CloneRequest.Twin t, List<CloneMember> before, boolean onTestHost) {
         if (t.name().equals(front.names.cloneName()) || before.stream().anyMatch(b -> b.names.cloneName().equals(t.name()))
                 || taken(t.name())) {
             throw new ParikshanException("name '" + t.name() + "' is taken; choose another, or 'parikshan destroy "
                     + t.name() + "' if it is an old clone");
         }
         CloneNames n = new CloneNames(t.name(), stateRoot);
-        CloneMember m = new CloneMember(front.prod, front.prodName, n, planMounts(front.prod, n, false), front.productionSpec,
+        CloneMember m = new CloneMember(front.prod, front.prodName, n, planMounts(front.prod, n, onTestHost), front.productionSpec,
                 0, List.of());
         m.fresh = t.fresh() ? FreshStart.of(engine, t.image()) : null;
         return m;

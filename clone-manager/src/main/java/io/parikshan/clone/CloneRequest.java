@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * @param egress     addresses outside the sandbox the group's clones may open connections to
  * @param testHost   the test host the clone runs on, or null for this host
  * @param twins      more clones made from the same checkpoint (one freeze, the images restored once
- *                   per twin), each with its own name, files, sandbox and address; or, given an image,
- *                   a fresh container of that image in the clone's sandbox, started with its files
+ *                   per twin), each with its own name, files, sandbox and address, where the clone runs (here
+ *                   or on {@code testHost}); or, given an image, a fresh container of that image in the
+ *                   clone's sandbox, started with its files
  */
 public record CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
                            List<AllowedEgress> egress, Ssh testHost, List<Twin> twins) {
@@ -62,9 +63,9 @@ public record CloneRequest(String source, String name, List<PortPublication> pub
         with = with == null ? List.of() : List.copyOf(with);
         egress = egress == null ? List.of() : List.copyOf(egress);
         twins = twins == null ? List.of() : List.copyOf(twins);
-        if (!twins.isEmpty() && (testHost != null || !with.isEmpty())) {
-            throw new ParikshanException("twins from one checkpoint are made for a clone alone on this host; "
-                    + "clone with --with or --on one clone at a time");
+        if (!twins.isEmpty() && !with.isEmpty()) {
+            throw new ParikshanException("twins from one checkpoint are made for a clone alone (here or on a test host); "
+                    + "clone with --with one clone at a time");
         }
         for (String dep : with) {
             if (dep.isBlank()) {

@@ -133,6 +133,32 @@ final class TestHostSite {
         }
     }
 
+    /** The bundle written here again (a fresh twin's, given its image's process), sent there. */
+    void sendBundle(CloneNames names) {
+        mirror(names.bundleDir(), names.bundleDir(), List.of());
+    }
+
+    /**
+     * A twin's copies of the writable layer and mounts there, from the clone's copies there
+     * (production's files as frozen): copied on the test host, not sent again.
+     */
+    void copyTwinFiles(CloneNames clone, List<MountPlan> cloneMounts, CloneNames twin, List<MountPlan> twinMounts) {
+        StringBuilder sh = new StringBuilder("set -e\n");
+        sh.append("cp -a ").append(q(clone.upperDir())).append("/. ").append(q(twin.upperDir())).append('\n');
+        for (int i = 0; i < cloneMounts.size(); i++) {
+            MountPlan m = cloneMounts.get(i);
+            if (!m.copied()) {
+                continue;
+            }
+            if (Files.isDirectory(m.source())) {
+                sh.append("cp -a ").append(q(m.cloneSource())).append("/. ").append(q(twinMounts.get(i).cloneSource())).append('\n');
+            } else { // a file: into the twin's, which is bind-mounted on itself
+                sh.append("cat ").append(q(m.cloneSource())).append(" > ").append(q(twinMounts.get(i).cloneSource())).append('\n');
+            }
+        }
+        check(sh.toString(), "copying the clone's files for its twin " + twin.cloneName() + " on test host " + ssh.target());
+    }
+
     /** Production's writable layer and copied mounts, straight to the test host; returns bytes sent. */
     long copyFiles(Path prodUpper, CloneNames names, List<MountPlan> mounts) {
         long bytes = mirror(prodUpper, names.upperDir(), List.of("/" + CloneNames.MARKER));
@@ -238,12 +264,21 @@ final class TestHostSite {
      * here when it fails, so the failure is explained as a local one is.
      */
     CloneRuntime.State restore(CloneNames names) {
+        return restore(names, names.imagesDir(), true);
+    }
+
+    /**
+     * {@code runc restore} of {@code names} there from the images at {@code images} there (the clone's,
+     * for a twin too: a restore reads them and leaves them as they were); deleted after it when
+     * {@code last}, whether it worked or not.
+     */
+    CloneRuntime.State restore(CloneNames names, Path images, boolean last) {
         Path root = CloneRuntime.ROOT;
         // one call: the restore, then runc's state of the clone (each ssh round trip is a restore's time)
         HostCommand.Result r = ssh.script("mkdir -p " + q(root) + "; : > " + q(names.logFile()) + "; runc --root " + q(root)
-                + " restore --detach --file-locks --image-path " + q(names.imagesDir()) + " --work-path " + q(names.workDir())
+                + " restore --detach --file-locks --image-path " + q(images) + " --work-path " + q(names.workDir())
                 + " --bundle " + q(names.bundleDir()) + " " + q(names.cloneName()) + " </dev/null >>" + q(names.logFile())
-                + " 2>&1; e=$?; rm -rf " + q(names.imagesDir()) + "; [ $e = 0 ] || exit $e; runc --root " + q(root) + " state "
+                + " 2>&1; e=$?; " + (last ? "rm -rf " + q(images) + "; " : "") + "[ $e = 0 ] || exit $e; runc --root " + q(root) + " state "
                 + q(names.cloneName()), CloneRuntime.RESTORE_TIMEOUT);
         if (!r.ok()) {
             Path log = names.workDir().resolve("restore.log");
@@ -261,6 +296,29 @@ final class TestHostSite {
             JsonNode s = JSON.readTree(r.stdout());
             if (!"running".equals(s.path("status").asText())) {
                 throw new ParikshanException("the clone " + names.cloneName() + " stopped right after restore on test host "
+                        + ssh.target() + "; see 'parikshan logs " + names.cloneName() + "'");
+            }
+            return new CloneRuntime.State(s.path("pid").asLong(), s.path("status").asText());
+        } catch (IOException e) {
+            throw new ParikshanException("runc state of " + names.cloneName() + " on test host " + ssh.target() + " is unreadable: " + r.reason());
+        }
+    }
+
+    /** {@code runc run} there of a fresh twin's bundle (no checkpoint), as {@link CloneRuntime#start} does here. */
+    CloneRuntime.State start(CloneNames names) {
+        Path root = CloneRuntime.ROOT;
+        HostCommand.Result r = ssh.script("mkdir -p " + q(root) + "; : > " + q(names.logFile()) + "; runc --root " + q(root)
+                + " run --detach --bundle " + q(names.bundleDir()) + " " + q(names.cloneName()) + " </dev/null >>" + q(names.logFile())
+                + " 2>&1 || { tail -n 1 " + q(names.logFile()) + "; exit 1; }; runc --root " + q(root) + " state "
+                + q(names.cloneName()), CloneRuntime.RESTORE_TIMEOUT);
+        if (!r.ok()) {
+            throw new ParikshanException("runc could not start " + names.cloneName() + " on test host " + ssh.target() + ": "
+                    + (r.stdout().isBlank() ? r.reason() : r.stdout().strip()) + "; see 'parikshan logs " + names.cloneName() + "'");
+        }
+        try {
+            JsonNode s = JSON.readTree(r.stdout());
+            if (!"running".equals(s.path("status").asText())) {
+                throw new ParikshanException("the clone " + names.cloneName() + " stopped right after runc run on test host "
                         + ssh.target() + "; see 'parikshan logs " + names.cloneName() + "'");
             }
             return new CloneRuntime.State(s.path("pid").asLong(), s.path("status").asText());
@@ -297,9 +355,16 @@ final class TestHostSite {
 
     /** The clone's only interface there, on its bridge, with the subnet's .254; returns that address. */
     String attach(CloneNames names, String net, long pid) {
-        String address = net + ".254";
+        return attach(names, names.bridge(), net, net + ".254", pid);
+    }
+
+    /**
+     * The clone's only interface there, with {@code address} on {@code bridge} (a fresh twin's is the
+     * bridge of the clone whose sandbox it shares); returns that address.
+     */
+    String attach(CloneNames names, String bridge, String net, String address, long pid) {
         check("set -e; ip link add " + names.vethHost() + " type veth peer name " + names.vethClone() + "; ip link set "
-                        + names.vethHost() + " master " + names.bridge() + " up; ip link set " + names.vethClone() + " netns " + pid + "; "
+                        + names.vethHost() + " master " + bridge + " up; ip link set " + names.vethClone() + " netns " + pid + "; "
                         + "nsenter -t " + pid + " -n sh -c " + q("ip link set lo up; ip link set " + names.vethClone() + " name eth0; "
                         + "ip addr add " + address + "/24 dev eth0; ip link set eth0 up; ip route add default via " + net + ".1"),
                 "giving the clone its interface on test host " + ssh.target());
@@ -311,6 +376,11 @@ final class TestHostSite {
      * address only; returns them as {@code host:port -> port/proto}.
      */
     List<String> publish(CloneNames names, String cloneIp, List<Integer> containerPorts) {
+        return publish(names, names.bridge(), cloneIp, containerPorts);
+    }
+
+    /** As {@link #publish(CloneNames, String, List)}, for a clone on {@code bridge}; the rules are {@code names}'. */
+    List<String> publish(CloneNames names, String bridge, String cloneIp, List<Integer> containerPorts) {
         if (containerPorts.isEmpty()) {
             return List.of();
         }
@@ -323,7 +393,7 @@ final class TestHostSite {
             sh.append("p=$(pick)\n");
             sh.append("iptables -w 10 -t nat -I PREROUTING -s ").append(productionHostAddress).append(" -d ").append(testHostAddress)
                     .append(" -p tcp --dport $p ").append(c).append(" -j DNAT --to-destination ").append(cloneIp).append(':').append(port).append('\n');
-            sh.append("iptables -w 10 -I FORWARD -o ").append(names.bridge()).append(" -s ").append(productionHostAddress)
+            sh.append("iptables -w 10 -I FORWARD -o ").append(bridge).append(" -s ").append(productionHostAddress)
                     .append(" -d ").append(cloneIp).append(" -p tcp --dport ").append(port).append(' ').append(c).append(" -j ACCEPT\n");
             sh.append("echo \"").append(testHostAddress).append(":$p -> ").append(port).append("/tcp\"\n");
         }

@@ -142,9 +142,9 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
             if (udp || !fidelity.enabled()) {
                 throw new ParikshanException("--candidate-image judges the candidate's answers: use a TCP port with --compare http, tcp or auto");
             }
-            if (!with.isEmpty() || testHost != null) {
-                throw new ParikshanException("--candidate-image starts the candidate in the control's sandbox on this host, for a "
-                        + "container cloned alone: drop " + (testHost != null ? "--on" : "--with"));
+            if (!with.isEmpty()) {
+                throw new ParikshanException("--candidate-image starts the candidate in the control's sandbox, for a "
+                        + "container cloned alone: drop --with");
             }
         }
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {
@@ -213,10 +213,6 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
 
     /** The clones made on the test host {@code ssh} reaches (null: on this host). */
     public SessionConfig onTestHost(Ssh ssh) {
-        if (ssh != null && candidate.isPresent()) {
-            throw new ParikshanException("--on " + ssh.target() + " with --candidate: a patch is applied by the probe agent, "
-                    + "which reaches clones on this host only for now; drop --on, or --candidate");
-        }
         if (ssh != null && udp) {
             throw new ParikshanException("--on " + ssh.target() + ": a clone on a test host is fed TCP only for now; drop --on for a UDP port");
         }

@@ -58,10 +58,10 @@ class CandidateSessionIT {
         patches = Files.createTempDirectory("pk-cand-patches");
         String source = Files.readString(CloneBadInputIT.repo().resolve("deploy/demo/SampleService.java"));
         assertThat(source).contains(BUGGY_LINE);
-        patchJar("fix", source.replace(BUGGY_LINE, "return key;"));
-        patchJar("noop", source);
-        patchJar("schema", source.replace("private final Map<String, String> readCache", "private int hits;\n        private final Map<String, String> readCache"));
-        patchJar("unloaded", "public final class NeverLoadedHere { static int f() { return 1; } }");
+        patchJar(patches, "fix", source.replace(BUGGY_LINE, "return key;"));
+        patchJar(patches, "noop", source);
+        patchJar(patches, "schema", source.replace("private final Map<String, String> readCache", "private int hits;\n        private final Map<String, String> readCache"));
+        patchJar(patches, "unloaded", "public final class NeverLoadedHere { static int f() { return 1; } }");
         fixedImage = RUN + "-fixed:1";
         Files.writeString(patches.resolve("fix/Dockerfile"), "FROM " + image + "\nCOPY classes/ /app/\n");
         CloneBadInputIT.sh("docker", "build", "-q", "-t", fixedImage, patches.resolve("fix").toString());
@@ -81,8 +81,8 @@ class CandidateSessionIT {
         }
     }
 
-    /** Compiles {@code source} as the demo image compiles its own, into {@code <name>.jar}. */
-    private static Path patchJar(String name, String source) throws Exception {
+    /** Compiles {@code source} as the demo image compiles its own, into {@code patches/<name>.jar} (classes in {@code patches/<name>/classes}). */
+    static Path patchJar(Path patches, String name, String source) throws Exception {
         Path dir = patches.resolve(name);
         Files.createDirectories(dir.resolve("classes"));
         String cls = source.contains("class SampleService") ? "SampleService" : "NeverLoadedHere";
@@ -303,7 +303,7 @@ class CandidateSessionIT {
     }
 
     /** The counts and the first changes' requests: enough to see what went wrong, short enough to read. */
-    private static String brief(JsonNode c) {
+    static String brief(JsonNode c) {
         StringBuilder b = new StringBuilder(c.path("endpoints").toString());
         for (JsonNode d : c.path("changes")) {
             if (d.path("number").asLong() > 6) {
