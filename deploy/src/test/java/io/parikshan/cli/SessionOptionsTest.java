@@ -163,4 +163,18 @@ class SessionOptionsTest {
         assertThatThrownBy(() -> parse("--candidate-image", "shop:fixed", "--clones", "3").resolve("shop"))
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("--clones 3");
     }
+
+    @Test
+    void aCandidateOfEitherKindRunsOnATestHostButACandidateImageStillNotWithAGroup(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        io.parikshan.clone.remote.Ssh testHost = new io.parikshan.clone.remote.Ssh(io.parikshan.clone.remote.TestHostAddress.parse("root@th"), null);
+        Path patch = java.nio.file.Files.createFile(dir.resolve("fix.jar"));
+        SessionConfig patched = parse("--candidate", patch.toString()).resolve("shop").onTestHost(testHost);
+        assertThat(patched.candidate()).contains(patch);
+        assertThat(patched.testHost()).isSameAs(testHost);
+        SessionConfig image = parse("--candidate-image", "shop:fixed").resolve("shop").onTestHost(testHost);
+        assertThat(image.candidateImage()).contains("shop:fixed");
+        assertThat(image.testHost()).isSameAs(testHost);
+        assertThatThrownBy(() -> parse("--candidate-image", "shop:fixed").resolve("shop", List.of("db"), List.of()))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("drop --with");
+    }
 }
