@@ -4,23 +4,27 @@
 # production, and prints per session how often production was frozen for the pair and for how
 # long in all (the "dump (frozen)" lines), and how long until the pair ran. With -B, sessions of
 # this tree's CLI and of BASELINE_JAR (another build of parikshan.jar, e.g. from main) alternate
-# against the same production, so host load hits both alike.
+# against the same production, so host load hits both alike. With -T the pair runs on a test host
+# made for the run by deploy/host/test-host.sh (a network namespace with its own sshd, runc and
+# Parikshan state), reached with --on.
 #
-#   clone-manager/bench/pair-bench.sh [-n ROUNDS] [-B BASELINE_JAR -A BASELINE_AGENT_JAR]
+#   clone-manager/bench/pair-bench.sh [-n ROUNDS] [-T] [-B BASELINE_JAR -A BASELINE_AGENT_JAR]
 #
 # Needs: root, a ready host (deploy/host/setup.sh), the CLI and probe agent built
 # (mvn -B -q -DskipTests install), javac, curl. Everything it makes is named pk-pair-* and removed
-# on exit. It talks only to 127.0.0.1.
+# on exit. It talks only to 127.0.0.1 (and with -T to the test host it made).
 set -euo pipefail
 rounds=3
 baseline=""
 baseline_agent=""
-while getopts "n:B:A:h" opt; do
+remote=""
+while getopts "n:B:A:Th" opt; do
   case $opt in
     n) rounds=$OPTARG ;;
     B) baseline=$OPTARG ;;
     A) baseline_agent=$OPTARG ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    T) remote=1 ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
   esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "pair-bench: -n '$rounds' is not a positive count" >&2; exit 2; }
@@ -37,15 +41,24 @@ image=$(bash "$repo/deploy/demo/build-image.sh" | tail -1)
 prod=pk-pair-$$
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 client=""
+on_args=()
+test_host_dir=""
 cleanup() {
   [[ -n $client ]] && kill "$client" 2>/dev/null || true
   for c in $(java -jar "$work/new.jar" list 2>/dev/null | awk -v p="$prod" '$2 == p {print $1}'); do
     java -jar "$work/new.jar" destroy "$c" >/dev/null 2>&1 || true
   done
   docker rm -f "$prod" >/dev/null 2>&1 || true
+  [[ -n $test_host_dir ]] && bash "$repo/deploy/host/test-host.sh" down pk-thpair "$test_host_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
+if [[ -n $remote ]]; then
+  test_host_dir="$work/test-host"
+  mkdir "$test_host_dir"
+  bash "$repo/deploy/host/test-host.sh" up pk-thpair 241 "$test_host_dir" >/dev/null
+  on_args=(--on pk-testhost --ssh-config "$test_host_dir/ssh_config")
+fi
 mkdir "$work/noop"
 javac --release 17 -d "$work/noop" "$repo/deploy/demo/SampleService.java"
 (cd "$work/noop" && jar cf "$work/noop.jar" .)
@@ -62,7 +75,7 @@ for r in $(seq 1 "$rounds"); do
     log="$work/$v-$r.log"
     start=$(date +%s%N)
     java -jar "$work/$v.jar" clone "$prod" --candidate "$work/noop.jar" --agent-jar "$work/$v-agent.jar" --compare http \
-      --metrics 127.0.0.1:0 --status-every 0s --drain 1s >"$log" 2>&1 &
+      --metrics 127.0.0.1:0 --status-every 0s --drain 1s "${on_args[@]}" >"$log" 2>&1 &
     session=$!
     until grep -q "Ctrl-C ends the session" "$log"; do
       kill -0 $session 2>/dev/null || { echo "pair-bench: the $v session ended early:" >&2; cat "$log" >&2; exit 1; }
