@@ -121,7 +121,7 @@ final class HotSpotAttach {
                 }
                 Thread.sleep(20);
             }
-            return exchange(local, words, what);
+            return exchange(connect(local, deadline), words, what);
         } catch (IOException e) {
             throw new ProbeControlException("cannot attach to the JVM of " + what + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -138,13 +138,30 @@ final class HotSpotAttach {
         }
     }
 
-    private static String exchange(Path local, String[] words, String what) throws IOException, ProbeControlException {
+    /**
+     * The forward's local socket, connected: ssh binds it before it listens on it, so a connection
+     * in between is refused; tried again until {@code deadline}.
+     */
+    private static SocketChannel connect(Path local, long deadline) throws IOException, InterruptedException {
+        while (true) {
+            try {
+                return SocketChannel.open(UnixDomainSocketAddress.of(local));
+            } catch (java.net.ConnectException notListeningYet) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw notListeningYet;
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static String exchange(SocketChannel connected, String[] words, String what) throws IOException, ProbeControlException {
         ByteArrayOutputStream req = new ByteArrayOutputStream();
         req.writeBytes("1\0".getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < 4; i++) { // the command and exactly three arguments, empty ones included
             req.writeBytes(((i < words.length ? words[i] : "") + "\0").getBytes(StandardCharsets.UTF_8));
         }
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(local))) {
+        try (SocketChannel ch = connected) {
             Thread watchdog = new Thread(() -> {
                 try {
                     Thread.sleep(ANSWER_WAIT_MILLIS);
