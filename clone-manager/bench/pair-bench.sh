@@ -4,9 +4,10 @@
 # production, and prints per session how often production was frozen for the pair and for how
 # long in all (the "dump (frozen)" lines), and how long until the pair ran. With -B, sessions of
 # this tree's CLI and of BASELINE_JAR (another build of parikshan.jar, e.g. from main) alternate
-# against the same production, so host load hits both alike. With -T the pair runs on a test host
-# made for the run by deploy/host/test-host.sh (a network namespace with its own sshd, runc and
-# Parikshan state), reached with --on.
+# against the same production, so host load hits both alike. With -T sessions of this tree's CLI
+# alternate between a pair here ("here") and a pair on a test host made for the run by
+# deploy/host/test-host.sh ("there": a network namespace with its own sshd, runc and Parikshan
+# state, reached with --on).
 #
 #   clone-manager/bench/pair-bench.sh [-n ROUNDS] [-T] [-B BASELINE_JAR -A BASELINE_AGENT_JAR]
 #
@@ -29,6 +30,7 @@ while getopts "n:B:A:Th" opt; do
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "pair-bench: -n '$rounds' is not a positive count" >&2; exit 2; }
 [[ -z $baseline || -n $baseline_agent ]] || { echo "pair-bench: -B needs -A, the probe agent jar of the same build" >&2; exit 2; }
+[[ -z $baseline || -z $remote ]] || { echo "pair-bench: -T compares a pair here with one there, of this tree; leave -B out" >&2; exit 2; }
 repo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
 work=$(mktemp -d /tmp/pk-pair-XXXXXX)
 cp "$repo/deploy/target/parikshan.jar" "$work/new.jar"
@@ -58,6 +60,8 @@ if [[ -n $remote ]]; then
   mkdir "$test_host_dir"
   bash "$repo/deploy/host/test-host.sh" up pk-thpair 241 "$test_host_dir" >/dev/null
   on_args=(--on pk-testhost --ssh-config "$test_host_dir/ssh_config")
+  cp "$work/new.jar" "$work/here.jar"; cp "$work/new-agent.jar" "$work/here-agent.jar"
+  cp "$work/new.jar" "$work/there.jar"; cp "$work/new-agent.jar" "$work/there-agent.jar"; variants=(here there)
 fi
 mkdir "$work/noop"
 javac --release 17 -d "$work/noop" "$repo/deploy/demo/SampleService.java"
@@ -70,14 +74,14 @@ client=$!
 printf '%-8s %5s %8s %s\n' variant round freezes "frozen ms (each) / pair running after ms"
 for r in $(seq 1 "$rounds"); do
   order=("${variants[@]}")
-  (( r % 2 == 0 && ${#variants[@]} == 2 )) && order=(old new)
+  (( r % 2 == 0 && ${#variants[@]} == 2 )) && order=("${variants[1]}" "${variants[0]}")
   for v in "${order[@]}"; do
     log="$work/$v-$r.log"
     start=$(date +%s%N)
     java -jar "$work/$v.jar" clone "$prod" --candidate "$work/noop.jar" --agent-jar "$work/$v-agent.jar" --compare http \
-      --metrics 127.0.0.1:0 --status-every 0s --drain 1s "${on_args[@]}" >"$log" 2>&1 &
+      --metrics 127.0.0.1:0 --status-every 0s --drain 1s $([[ $v == there ]] && printf '%s ' "${on_args[@]}") >"$log" 2>&1 &
     session=$!
-    until grep -q "Ctrl-C ends the session" "$log"; do
+    until grep -qs "Ctrl-C ends the session" "$log"; do
       kill -0 $session 2>/dev/null || { echo "pair-bench: the $v session ended early:" >&2; cat "$log" >&2; exit 1; }
       sleep 0.1
     done
