@@ -65,9 +65,12 @@ class CandidateGroupSessionIT {
         String source = Files.readString(CloneBadInputIT.repo().resolve(SOURCE));
         assertThat(source).contains(INCR);
         compile("front", source);
-        // the same methods, one answer changed: an increment of a trial key adds 100
-        compile("fix", source.replace(INCR, "() -> key(ex, \"/incr/\").startsWith(\"trial-\")"
-                + " ? call(resolvedAtStart, redisPort, \"INCRBY\", key(ex, \"/incr/\"), \"100\")"
+        // the same methods (the lambda captures what it did, in the same order), one answer changed:
+        // an increment of a trial key adds 100
+        compile("fix", source.replace(INCR, "() -> call(resolvedAtStart, redisPort, key(ex, \"/incr/\").startsWith(\"trial-\")"
+                + " ? new String[] {\"INCRBY\", key(ex, \"/incr/\"), \"100\"} : new String[] {\"INCR\", key(ex, \"/incr/\")})"));
+        // a lambda capturing in another order: another method, which a running JVM refuses
+        compile("reshaped", source.replace(INCR, "() -> key(ex, \"/incr/\").isEmpty() ? \"\""
                 + " : call(resolvedAtStart, redisPort, \"INCR\", key(ex, \"/incr/\"))"));
         frontImage = RUN + "-front:1";
         fixedImage = RUN + "-fixed:1";
@@ -201,6 +204,25 @@ class CandidateGroupSessionIT {
         clients.assertAllRight();
         assertThat(Clones.of(front)).as("clones left").isEmpty();
         assertThat(Clones.of(db)).as("dependency clones left").isEmpty();
+    }
+
+    @Test
+    void a_patch_the_jvm_refuses_is_refused_in_one_line_with_nothing_of_either_group_left() throws Exception {
+        List<String> args = List.of("clone", front, "--with", db, "--port", "8080", "--candidate",
+                work.resolve("reshaped.jar").toString(), "--agent-jar", SessionWorkflowIT.agentJar().toString(),
+                "--metrics", "127.0.0.1:0", "--status-every", "0s");
+        CliRun r = CliRun.of(args.toArray(String[]::new));
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(1);
+        assertThat(r.errLines()).as("stderr").hasSize(1);
+        assertThat(r.errLines().get(0)).contains("RedisFrontService", "cannot be redefined in place", "reshaped.jar");
+        assertThat(Clones.of(front)).as("clones left").isEmpty();
+        assertThat(Clones.of(db)).as("dependency clones left").isEmpty();
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-S")).doesNotContain("parikshan:" + front);
+        assertThat(CloneBadInputIT.out("iptables", "-w", "-t", "nat", "-S")).doesNotContain(front);
+        assertThat(CloneBadInputIT.out("docker", "network", "ls", "--format", "{{.Name}}")).doesNotContain(front);
+        assertThat(CliRun.of("status", front, "--json").out()).as("session left").contains("no session running");
+        assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", front, db))
+                .isEqualTo("running false\nrunning false");
     }
 
     /** The control and the candidate each front their own Redis clone, in sandboxes of their own. */
