@@ -207,6 +207,39 @@ class CandidateGroupSessionIT {
     }
 
     @Test
+    void the_noise_twins_of_a_group_are_two_copies_of_the_group_from_one_checkpoint() throws Exception {
+        Clients clients = Clients.start(this);
+        try {
+            Thread.sleep(1000);
+            session = SessionRun.start(front, tmp.resolve("session.log"), List.of("--with", db, "--port", "8080",
+                    "--clones", "2", "--noise-clones", "--compare", "http", "--status-every", "1s", "--drain", "5s",
+                    "--metrics", "127.0.0.1:0"));
+            control = session.control;
+            assertThat(session.checkpoints()).as("production frozen once for both groups:\n" + session.out()).isEqualTo(1);
+            List<String> clones = cloneNames();
+            assertThat(clones).hasSize(2);
+            assertPairOfGroups(clones.get(0), clones.get(1));
+            // what one copy's Redis holds, the other's does not
+            CloneBadInputIT.sh("runc", "--root", "/run/parikshan/runc", "exec", clones.get(0) + "." + db, "redis-cli", "SET", "only-here", "x");
+            assertThat(redisInClone(clones.get(1), "only-here")).isEmpty();
+            assertThat(redisInClone(clones.get(0), "only-here")).isEqualTo("x");
+
+            CliRun sync = CliRun.of("sync", front);
+            assertThat(sync.exitCode()).as(sync.err()).isZero();
+            assertThat(session.checkpoints()).as("one more freeze for both fresh groups").isEqualTo(2);
+            List<String> fresh = cloneNames();
+            assertThat(fresh).hasSize(2).doesNotContainAnyElementsOf(clones);
+            assertPairOfGroups(fresh.get(0), fresh.get(1));
+        } finally {
+            clients.stop();
+        }
+        session.end();
+        clients.assertAllRight();
+        assertThat(Clones.of(front)).as("clones left").isEmpty();
+        assertThat(Clones.of(db)).as("dependency clones left").isEmpty();
+    }
+
+    @Test
     void a_patch_the_jvm_refuses_is_refused_in_one_line_with_nothing_of_either_group_left() throws Exception {
         List<String> args = List.of("clone", front, "--with", db, "--port", "8080", "--candidate",
                 work.resolve("reshaped.jar").toString(), "--agent-jar", SessionWorkflowIT.agentJar().toString(),
@@ -342,6 +375,13 @@ class CandidateGroupSessionIT {
     private void awaitJudged(long atLeast) throws Exception {
         SessionWorkflowIT.await(atLeast + " exchanges judged three ways", Duration.ofSeconds(60),
                 () -> candidate().path("compared").asLong() >= atLeast);
+    }
+
+    /** The clones the session feeds (not their dependencies). */
+    private List<String> cloneNames() throws Exception {
+        List<String> out = new ArrayList<>();
+        session.status().path("clones").forEach(c -> out.add(c.path("name").asText()));
+        return out;
     }
 
     private JsonNode candidate() throws Exception {
