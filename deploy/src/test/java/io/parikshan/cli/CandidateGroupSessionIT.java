@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The patch makes the front's increments of {@code trial-*} keys add 100: the trigger's answer is
  * the candidate's only change and the control has none; the candidate's write is in the candidate's
  * own Redis clone and not in the control's (each twin a copy of the whole group); production is
- * frozen once for the pair of groups, and once more for a re-sync's fresh pair.
+ * frozen once for the pair of groups, and once more for a re-sync's fresh pair. The noise clones of
+ * a group are two copies of it likewise, each reaching the one allowed egress address; a patch the
+ * JVM refuses leaves nothing of either group.
  */
 class CandidateGroupSessionIT {
 
@@ -144,7 +146,7 @@ class CandidateGroupSessionIT {
         for (String c : Clones.of(db)) {
             CliRun.of("destroy", c);
         }
-        CloneBadInputIT.run("docker", "rm", "-f", db);
+        CloneBadInputIT.run("docker", "rm", "-f", db, network + "-outside");
         CloneBadInputIT.run("docker", "network", "rm", network);
     }
 
@@ -207,13 +209,19 @@ class CandidateGroupSessionIT {
     }
 
     @Test
-    void the_noise_twins_of_a_group_are_two_copies_of_the_group_from_one_checkpoint() throws Exception {
+    void the_noise_twins_of_a_group_are_two_copies_of_the_group_from_one_checkpoint_each_with_the_allowed_egress() throws Exception {
+        // a server outside the group, on production's network: the one address the clones may call
+        String outside = network + "-outside";
+        CloneBadInputIT.sh("docker", "run", "-d", "--name", outside, "--network", network, "-v", "/usr:/usr:ro",
+                CloneBadInputIT.IMAGE, "redis-server", "--port", "6379", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "");
+        String outsideIp = CloneBadInputIT.out("docker", "inspect", "-f",
+                "{{(index .NetworkSettings.Networks \"" + network + "\").IPAddress}}", outside).strip();
         Clients clients = Clients.start(this);
         try {
             Thread.sleep(1000);
             session = SessionRun.start(front, tmp.resolve("session.log"), List.of("--with", db, "--port", "8080",
                     "--clones", "2", "--noise-clones", "--compare", "http", "--status-every", "1s", "--drain", "5s",
-                    "--metrics", "127.0.0.1:0"));
+                    "--metrics", "127.0.0.1:0", "--allow-egress", outsideIp + ":6379"));
             control = session.control;
             assertThat(session.checkpoints()).as("production frozen once for both groups:\n" + session.out()).isEqualTo(1);
             List<String> clones = cloneNames();
@@ -223,6 +231,14 @@ class CandidateGroupSessionIT {
             CloneBadInputIT.sh("runc", "--root", "/run/parikshan/runc", "exec", clones.get(0) + "." + db, "redis-cli", "SET", "only-here", "x");
             assertThat(redisInClone(clones.get(1), "only-here")).isEmpty();
             assertThat(redisInClone(clones.get(0), "only-here")).isEqualTo("x");
+            for (String clone : clones) { // the allowed address, from each copy's front and dependency alike
+                for (String member : List.of(clone, clone + "." + db)) {
+                    assertThat(CloneBadInputIT.out("runc", "--root", "/run/parikshan/runc", "exec", member,
+                            "timeout", "5", "redis-cli", "-h", outsideIp, "-p", "6379", "PING").strip()).as(member).isEqualTo("PONG");
+                }
+                assertThat(CloneBadInputIT.run("runc", "--root", "/run/parikshan/runc", "exec", clone,
+                        "timeout", "3", "bash", "-c", "echo > /dev/tcp/" + outsideIp + "/6380")).as("another port, from " + clone).isNotZero();
+            }
 
             CliRun sync = CliRun.of("sync", front);
             assertThat(sync.exitCode()).as(sync.err()).isZero();
