@@ -19,7 +19,9 @@
  *
  * <p>Twins ({@link io.parikshan.clone.CloneRequest#withTwins}) are more clones restored from the same
  * images, one freeze for all; a twin given an image is started afresh from it instead
- * ({@link io.parikshan.clone.FreshStart}) in the clone's sandbox.
+ * ({@link io.parikshan.clone.FreshStart}) in the clone's sandbox. A twin of a group is a copy of the
+ * whole group: the front's twin (restored or fresh) owns its own restored copies of the dependencies,
+ * in a sandbox of its own, so the copies never share a dependency clone.
  *
  * <p>Everything a clone owns is found again from names derived from the clone's name
  * ({@link io.parikshan.clone.CloneNames}) and its record ({@link io.parikshan.clone.CloneRecord}),

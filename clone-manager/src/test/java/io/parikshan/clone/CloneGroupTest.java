@@ -140,4 +140,13 @@ class CloneGroupTest {
         s.set(prod, settings);
         return new CloneMember(prod, prodName, new CloneNames(clone, root), List.of(), null, 0, List.of());
     }
+
+    @Test
+    void aGroupHasTwinsFromOneCheckpointOnThisHostOnly() {
+        CloneRequest group = new CloneRequest("web", "web-c", List.of(), List.of("db"), List.of());
+        assertThat(group.withTwins(List.of(new CloneRequest.Twin("web-t", null))).twins()).hasSize(1);
+        assertThatThrownBy(() -> group.withTwins(List.of(new CloneRequest.Twin("web-t", null)))
+                .onTestHost(new io.parikshan.clone.remote.Ssh(io.parikshan.clone.remote.TestHostAddress.parse("t:2222"), Path.of("/x/ssh_config"))))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("twins from one checkpoint are made on this host");
+    }
 }

@@ -162,5 +162,8 @@ class SessionOptionsTest {
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("--candidate fix.jar and --candidate-image shop:fixed both given");
         assertThatThrownBy(() -> parse("--candidate-image", "shop:fixed", "--clones", "3").resolve("shop"))
                 .isInstanceOf(ParikshanException.class).hasMessageContaining("--clones 3");
+        // a service that calls others: the candidate in its own copy of the group
+        assertThat(parse("--candidate-image", "shop:fixed").resolve("shop", List.of("db"), List.of()).with()).containsExactly("db");
+        assertThat(parse("--candidate", patch.toString()).resolve("shop", List.of("db"), List.of()).with()).containsExactly("db");
     }
 }
