@@ -136,7 +136,7 @@ public final class CloneManager {
             GroupRules.check(request, group);
             ClonePorts.requireFree(request.publish());
             for (CloneRequest.Twin t : request.twins()) {
-                twins.add(twin(front, t, twins, site != null));
+                twins.add(twin(group, t, twins, site != null));
             }
         } finally {
             side.shutdownNow();
@@ -192,9 +192,17 @@ public final class CloneManager {
             Files.createDirectories(names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Files.setPosixFilePermissions(stateRoot.resolve("clones"), PosixFilePermissions.fromString("rwx------"));
             // the owner names its members before any of them exists: a teardown after a crash finds them
-            // a fresh twin lives in the clone's sandbox, so it goes with the clone
-            GroupRules.writeMembers(names, Stream.concat(group.subList(1, group.size()).stream(), twins.stream().filter(CloneMember::fresh))
+            // a fresh twin of a clone alone lives in the clone's sandbox, so it goes with the clone; a twin
+            // of a group owns its own copy of the group (and names it, likewise)
+            GroupRules.writeMembers(names, Stream.concat(group.subList(1, group.size()).stream(),
+                            twins.stream().filter(t -> t.fresh() && group.size() == 1))
                     .map(m -> m.names.cloneName()).toList());
+            for (CloneMember t : twins) {
+                if (!t.deps.isEmpty()) {
+                    Files.createDirectories(t.names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    GroupRules.writeMembers(t.names, t.deps.stream().map(d -> d.names.cloneName()).toList());
+                }
+            }
             String network;
             String testHostNet = null;
             // on a test host: each restored twin's sandbox network there (a fresh twin shares the clone's)
@@ -226,8 +234,10 @@ public final class CloneManager {
                 GroupRules.addPeerNames(group);
                 for (CloneMember t : twins) {
                     Files.createDirectories(t.names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                    if (!t.fresh()) {
-                        sandbox.create(t.names); // a restored twin's own, as any clone's
+                    if (!t.fresh() || !t.deps.isEmpty()) {
+                        // a restored twin's own, as any clone's; a twin of a group's, with its copy of the group
+                        sandbox.create(t.names, t.twinGroup().stream().map(m -> m.names).toList(), request.egress(),
+                                t.deps.isEmpty() ? List.of() : group.stream().flatMap(m -> m.productionAddresses().stream()).toList());
                     }
                     t.images = front.images; // the same checkpoint
                     prepare(t, null);
@@ -235,6 +245,12 @@ public final class CloneManager {
                         t.lowerDirs = t.fresh.lowerDirs();
                         t.fresh.rewrite(t.names.bundleDir().resolve("config.json"), front.prod);
                     }
+                    for (int i = 0; i < t.deps.size(); i++) {
+                        CloneMember d = t.deps.get(i);
+                        d.images = group.get(i + 1).images;
+                        prepare(d, null);
+                    }
+                    GroupRules.addPeerNames(t.twinGroup());
                 }
             }
             clock.finish("network " + network + ", bundle from production's OCI spec"
@@ -316,8 +332,11 @@ public final class CloneManager {
                 // the twins' files from the clone's copy of the frozen moment, before any of them runs
                 for (CloneMember t : twins) {
                     copyFiles(front, t);
+                    for (int i = 0; i < t.deps.size(); i++) {
+                        copyFiles(group.get(i + 1), t.deps.get(i));
+                    }
                 }
-                for (CloneMember m : Stream.concat(group.stream(), twins.stream()).toList()) {
+                for (CloneMember m : Stream.concat(group.stream(), twins.stream().flatMap(t -> t.twinGroup().stream())).toList()) {
                     writeMarker(m.names.upperDir(), m.names.cloneName(), m.prodName);
                     CloneRootfs.mount(m.names, m.lowerDirs);
                 }
@@ -355,7 +374,22 @@ public final class CloneManager {
                             .append(")");
                 }
                 List<CloneMember> restoring = twins.stream().filter(t -> !t.fresh()).toList();
-                for (CloneMember t : restoring) {
+                for (CloneMember t : twins) {
+                    // a twin of a group: its own copies of the dependencies, from the same images, in its sandbox
+                    for (int i = 0; i < t.deps.size(); i++) {
+                        CloneMember d = t.deps.get(i);
+                        long restoreStart = System.nanoTime();
+                        CloneRuntime.State restored = runtime.restore(d.names.cloneName(), d.names.bundleDir(), d.images,
+                                d.names.workDir(), d.names.logFile());
+                        step.run();
+                        d.ip = sandbox.attach(d.names, t.names, i + 1, restored.pid(), d.productionAddresses(), request.egress());
+                        restoreDetail.append("; ").append(d.names.cloneName()).append(" running at ").append(d.ip)
+                                .append(" (runc restore of the same images and network ")
+                                .append((System.nanoTime() - restoreStart) / 1_000_000).append(" ms)");
+                    }
+                    if (t.fresh()) {
+                        continue;
+                    }
                     long restoreStart = System.nanoTime();
                     if (site != null) {
                         CloneRuntime.State restored = site.restore(t.names, names.imagesDir(), t == restoring.get(restoring.size() - 1));
@@ -366,7 +400,8 @@ public final class CloneManager {
                         CloneRuntime.State restored = runtime.restore(t.names.cloneName(), t.names.bundleDir(), front.images,
                                 t.names.workDir(), t.names.logFile());
                         step.run();
-                        t.ip = sandbox.attach(t.names, restored.pid());
+                        t.ip = sandbox.attach(t.names, t.names, 0, restored.pid(),
+                                t.deps.isEmpty() ? List.of() : front.productionAddresses(), request.egress());
                         // production's ports, each on a free host port: a port asked for is the clone's
                         t.addresses = ClonePorts.publish(t.names, t.ip, request.publish().isEmpty() ? publications(request, t.prod)
                                 : request.publish().stream().map(p -> new PortPublication(p.hostIp(), 0, p.containerPort(), p.protocol())).toList());
@@ -395,7 +430,9 @@ public final class CloneManager {
                 } else {
                     CloneRuntime.State st = runtime.start(t.names.cloneName(), t.names.bundleDir(), t.names.logFile());
                     step.run();
-                    t.ip = sandbox.attach(t.names, names, group.size() + k, st.pid(), List.of(), request.egress());
+                    // alone: in the clone's sandbox; of a group: in its own, beside its copies of the dependencies
+                    t.ip = t.deps.isEmpty() ? sandbox.attach(t.names, names, group.size() + k, st.pid(), List.of(), request.egress())
+                            : sandbox.attach(t.names, t.names, 0, st.pid(), front.productionAddresses(), request.egress());
                 }
                 restoreDetail.append("; ").append(t.names.cloneName()).append(" started fresh from image ").append(t.fresh.image())
                         .append(" at ").append(t.ip).append(" (runc run and network ").append((System.nanoTime() - startedAt) / 1_000_000)
@@ -411,8 +448,14 @@ public final class CloneManager {
             new CloneRecord(cloneName, prodName, front.prod.getId(), now, front.ip, network, addresses, null, deps, egress,
                     site == null ? null : site.ssh().target().toString()).write(names);
             for (CloneMember t : twins) {
-                new CloneRecord(t.names.cloneName(), prodName, front.prod.getId(), now, t.ip, twinNetwork(t, network, site, twinNets),
-                        t.addresses, t.fresh() ? cloneName : null, List.of(), egress,
+                boolean inClonesSandbox = t.fresh() && t.deps.isEmpty();
+                for (CloneMember d : t.deps) {
+                    new CloneRecord(d.names.cloneName(), d.prodName, d.prod.getId(), now, d.ip, t.names.sandboxNetwork(), List.of(),
+                            t.names.cloneName(), List.of(), egress).write(d.names);
+                }
+                new CloneRecord(t.names.cloneName(), prodName, front.prod.getId(), now, t.ip,
+                        site != null ? twinNetwork(t, network, site, twinNets) : inClonesSandbox ? network : t.names.sandboxNetwork(),
+                        t.addresses, inClonesSandbox ? cloneName : null, t.deps.stream().map(d -> d.names.cloneName()).toList(), egress,
                         site == null ? null : site.ssh().target().toString()).write(t.names);
             }
             clock.finish(restoreDetail.toString());
@@ -430,11 +473,25 @@ public final class CloneManager {
                     site == null ? null : site.ssh().target().toString(), site == null ? 0 : front.preCopied + delta + sentLayers + imageBytes));
             for (CloneMember t : twins) {
                 // a twin shares the clone's one frozen window: its report gives it, not a window of its own
-                reports.add(new CloneReport(t.names.cloneName(), t.names.cloneName(), prodName,
-                        twinNetwork(t, network, site, twinNets), t.ip, t.addresses, clock.millis(), frozenMillis,
-                        clock.totalMillis(), t.fresh() ? 0 : imageBytes, 0, warnings,
-                        List.of(new CloneReport.Member(t.names.cloneName(), prodName, t.ip, List.of(), frozenMillis)), List.of(),
-                        site == null ? null : site.ssh().target().toString(), 0));
+                String twinNetwork = site != null ? twinNetwork(t, network, site, twinNets)
+                        : t.fresh() && t.deps.isEmpty() ? network : t.names.sandboxNetwork();
+                long twinImages = t.fresh() ? imageBytes - front.imageBytes : imageBytes;
+                if (t.deps.isEmpty()) {
+                    reports.add(new CloneReport(t.names.cloneName(), t.names.cloneName(), prodName, twinNetwork, t.ip,
+                            t.addresses, clock.millis(), frozenMillis, clock.totalMillis(), t.fresh() ? 0 : imageBytes, 0, warnings,
+                            List.of(new CloneReport.Member(t.names.cloneName(), prodName, t.ip, List.of(), frozenMillis)), List.of(),
+                            site == null ? null : site.ssh().target().toString(), 0));
+                    continue;
+                }
+                List<CloneReport.Member> twinMembers = new ArrayList<>();
+                List<CloneMember> copy = t.twinGroup();
+                for (int i = 0; i < copy.size(); i++) {
+                    CloneMember m = copy.get(i);
+                    twinMembers.add(new CloneReport.Member(m.names.cloneName(), m.prodName, m.ip, group.get(i).productionAddresses(),
+                            cut.frozenNanos().get(i) / 1_000_000));
+                }
+                reports.add(new CloneReport(t.names.cloneName(), t.names.cloneName(), prodName, twinNetwork, t.ip, t.addresses,
+                        clock.millis(), frozenMillis, clock.totalMillis(), twinImages, 0, warnings, twinMembers, request.egress()));
             }
             return reports;
         } catch (IOException e) {
@@ -519,18 +576,29 @@ public final class CloneManager {
     }
 
     /**
-     * A twin of the clone {@code front}: production's, under a name of its own (checked free, as the
-     * clone's is); for a fresh twin, its image (checked to exist), nothing made yet.
+     * A twin of the clone of {@code group}'s front: production's, under a name of its own (checked free,
+     * as the clone's is); for a fresh twin, its image (checked to exist); for a group, the twin's own
+     * copies of the dependencies, named after the twin as the group's are after the clone. Nothing made yet.
      */
-    private CloneMember twin(CloneMember front, CloneRequest.Twin t, List<CloneMember> before, boolean onTestHost) {
-        if (t.name().equals(front.names.cloneName()) || before.stream().anyMatch(b -> b.names.cloneName().equals(t.name()))
-                || taken(t.name())) {
-            throw new ParikshanException("name '" + t.name() + "' is taken; choose another, or 'parikshan destroy "
-                    + t.name() + "' if it is an old clone");
-        }
+    private CloneMember twin(List<CloneMember> group, CloneRequest.Twin t, List<CloneMember> before, boolean onTestHost) {
+        CloneMember front = group.get(0);
         CloneNames n = new CloneNames(t.name(), stateRoot);
         CloneMember m = new CloneMember(front.prod, front.prodName, n, planMounts(front.prod, n, onTestHost), front.productionSpec,
                 0, List.of());
+        for (CloneMember dep : group.subList(1, group.size())) {
+            CloneNames dn = new CloneNames(t.name() + "." + dep.prodName, stateRoot);
+            m.deps.add(new CloneMember(dep.prod, dep.prodName, dn, planMounts(dep.prod, dn, false), dep.productionSpec, 0, List.of()));
+        }
+        Set<String> made = new java.util.HashSet<>();
+        group.forEach(g -> made.add(g.names.cloneName()));
+        before.forEach(b -> b.twinGroup().forEach(c -> made.add(c.names.cloneName())));
+        for (CloneMember c : m.twinGroup()) {
+            String name = c.names.cloneName();
+            if (made.contains(name) || taken(name)) {
+                throw new ParikshanException("name '" + name + "' is taken; choose another"
+                        + (c == m ? "" : " twin name") + ", or 'parikshan destroy " + name + "' if it is an old clone");
+            }
+        }
         m.fresh = t.fresh() ? FreshStart.of(engine, t.image()) : null;
         return m;
     }
@@ -578,7 +646,8 @@ public final class CloneManager {
     /** Undoes a half-made clone; the original failure is what the user sees. */
     private RuntimeException rollback(CloneNames names, List<CloneMember> twins, boolean made, RuntimeException failure) {
         if (failure instanceof CriuFailure criu) {
-            CloneNames failed = twins.stream().map(t -> t.names).filter(t -> criu.criuLog().startsWith(t.stateDir()))
+            CloneNames failed = twins.stream().flatMap(t -> t.twinGroup().stream()).map(t -> t.names)
+                    .filter(t -> criu.criuLog().startsWith(t.stateDir()))
                     .findFirst().orElse(names);
             failure = explained(criu, failed); // before the rollback deletes CRIU's log
         }

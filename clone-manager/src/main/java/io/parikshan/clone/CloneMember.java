@@ -33,9 +33,22 @@ final class CloneMember {
     FreshStart fresh;
     /** The twin's published ports, as {@code host:port -> port/proto}. */
     List<String> addresses = List.of();
+    /**
+     * For a twin of a group's front: its own copies of the group's dependencies, in the group's order,
+     * restored from their checkpoints into the twin's own sandbox (the twin's writes reach these only).
+     */
+    final List<CloneMember> deps = new ArrayList<>();
 
     boolean fresh() {
         return fresh != null;
+    }
+
+    /** The twin and its copies of the group's dependencies, the twin first (just the twin for a clone made alone). */
+    List<CloneMember> twinGroup() {
+        List<CloneMember> out = new ArrayList<>();
+        out.add(this);
+        out.addAll(deps);
+        return out;
     }
 
     CloneMember(InspectContainerResponse prod, String prodName, CloneNames names, List<MountPlan> mounts,

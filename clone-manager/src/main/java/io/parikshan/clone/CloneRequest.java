@@ -19,9 +19,12 @@ import java.util.regex.Pattern;
  * @param egress     addresses outside the sandbox the group's clones may open connections to
  * @param testHost   the test host the clone runs on, or null for this host
  * @param twins      more clones made from the same checkpoint (one freeze, the images restored once
- *                   per twin), each with its own name, files, sandbox and address, where the clone runs (here
- *                   or on {@code testHost}); or, given an image, a fresh container of that image in the
- *                   clone's sandbox, started with its files
+ *                   per twin), each with its own name, files, sandbox and address, where the clone runs
+ *                   (here or on {@code testHost}); or, given an image, a fresh container of that image,
+ *                   started with the clone's files, in the clone's sandbox. With {@code with}, each twin
+ *                   is a copy of the whole group: the front's twin (restored or fresh) and its own
+ *                   restored copies of the dependencies, in a sandbox of its own, so what one copy
+ *                   writes never reaches another's dependencies
  */
 public record CloneRequest(String source, String name, List<PortPublication> publish, List<String> with,
                            List<AllowedEgress> egress, Ssh testHost, List<Twin> twins) {
@@ -63,9 +66,9 @@ public record CloneRequest(String source, String name, List<PortPublication> pub
         with = with == null ? List.of() : List.copyOf(with);
         egress = egress == null ? List.of() : List.copyOf(egress);
         twins = twins == null ? List.of() : List.copyOf(twins);
-        if (!twins.isEmpty() && !with.isEmpty()) {
-            throw new ParikshanException("twins from one checkpoint are made for a clone alone (here or on a test host); "
-                    + "clone with --with one clone at a time");
+        if (!twins.isEmpty() && testHost != null && !with.isEmpty()) {
+            throw new ParikshanException("twins from one checkpoint of a group are made on this host; "
+                    + "clone the group here, or the front alone --on the test host");
         }
         for (String dep : with) {
             if (dep.isBlank()) {

@@ -19,8 +19,11 @@
  *
  * <p>Twins ({@link io.parikshan.clone.CloneRequest#withTwins}) are more clones restored from the same
  * images, one freeze for all; a twin given an image is started afresh from it instead
- * ({@link io.parikshan.clone.FreshStart}) in the clone's sandbox. On a test host
- * ({@link io.parikshan.clone.TestHostSite}) the images are sent once and restored there per twin.
+ * ({@link io.parikshan.clone.FreshStart}) in the clone's sandbox. A twin of a group is a copy of the
+ * whole group: the front's twin (restored or fresh) owns its own restored copies of the dependencies,
+ * in a sandbox of its own, so the copies never share a dependency clone.
+ * On a test host ({@link io.parikshan.clone.TestHostSite}) the images are sent once and restored
+ * there per twin.
  *
  * <p>Everything a clone owns is found again from names derived from the clone's name
  * ({@link io.parikshan.clone.CloneNames}) and its record ({@link io.parikshan.clone.CloneRecord}),

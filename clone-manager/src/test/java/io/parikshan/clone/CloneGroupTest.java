@@ -140,4 +140,16 @@ class CloneGroupTest {
         s.set(prod, settings);
         return new CloneMember(prod, prodName, new CloneNames(clone, root), List.of(), null, 0, List.of());
     }
+
+    @Test
+    void aGroupHasTwinsFromOneCheckpointOnThisHostOnlyAndACloneAloneOnATestHostToo() {
+        io.parikshan.clone.remote.Ssh testHost = new io.parikshan.clone.remote.Ssh(
+                io.parikshan.clone.remote.TestHostAddress.parse("t:2222"), Path.of("/x/ssh_config"));
+        CloneRequest group = new CloneRequest("web", "web-c", List.of(), List.of("db"), List.of());
+        assertThat(group.withTwins(List.of(new CloneRequest.Twin("web-t", null))).twins()).hasSize(1);
+        assertThatThrownBy(() -> group.withTwins(List.of(new CloneRequest.Twin("web-t", null))).onTestHost(testHost))
+                .isInstanceOf(ParikshanException.class).hasMessageContaining("twins from one checkpoint of a group are made on this host");
+        CloneRequest alone = new CloneRequest("web", "web-c", List.of()).withTwins(List.of(new CloneRequest.Twin("web-t", null)));
+        assertThat(alone.onTestHost(testHost).twins()).hasSize(1);
+    }
 }

@@ -55,6 +55,12 @@ public final class Contract {
     /** Host control option {@code --dir DIR}: the agent's directory inside the target. */
     public static final String HOST_OPTION_DIR = "--dir";
 
+    /**
+     * Host control option {@code --state-dir DIR}: Parikshan's state directory on this host, where the
+     * record of a clone on a test host says which host that is.
+     */
+    public static final String HOST_OPTION_STATE_DIR = "--state-dir";
+
     /** Host control flag: act on a target without the clone marker. */
     public static final String HOST_OPTION_FORCE = "--force";
 

@@ -121,7 +121,7 @@ final class CloneCommand implements Callable<Integer> {
         }
         SessionConfig config = sessionOptions.resolve(source, with, allowEgress, testHost);
         ProbeAgentHost agent = config.suites().isEmpty() && config.candidate().isEmpty() ? null
-                : new ProbeAgentHost(ProbeAgentHost.locate(sessionOptions.agentJar), ProbeAgentHost.DEFAULT_DIR);
+                : new ProbeAgentHost(ProbeAgentHost.locate(sessionOptions.agentJar), ProbeAgentHost.DEFAULT_DIR, host.stateRoot());
         PrintWriter out = spec.commandLine().getOut();
         java.util.concurrent.atomic.AtomicReference<Session> made = new java.util.concurrent.atomic.AtomicReference<>();
         Thread hook = new Thread(() -> {

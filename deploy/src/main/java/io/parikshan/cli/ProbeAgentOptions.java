@@ -35,6 +35,11 @@ final class ProbeAgentOptions {
             description = "The agent's directory inside the target (results, reports, staged jars; default: ${DEFAULT-VALUE}).")
     String dir;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "/var/lib/parikshan",
+            description = "Parikshan's state directory here, as given to 'parikshan clone' (a clone on a test host is "
+                    + "found through its record there; default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
     @Option(names = "--force",
             description = "Act on a JVM without the clone marker " + Contract.CLONE_MARKER + " (a test JVM of your own; "
                     + "NEVER production). Without it such targets are refused before anything is attached.")
@@ -49,7 +54,7 @@ final class ProbeAgentOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--dir '" + dir + "' must be an absolute path inside the target, e.g. " + Contract.AGENT_DIR);
         }
-        ProbeAgentHost.Result r = new ProbeAgentHost(agentJar(), dir).run(action, target, more, force);
+        ProbeAgentHost.Result r = agentHost().run(action, target, more, force);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         out.print(r.out());
@@ -68,8 +73,12 @@ final class ProbeAgentOptions {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--dir '" + dir + "' must be an absolute path inside the target, e.g. " + Contract.AGENT_DIR);
         }
-        return new ProbeAgentHost(agentJar(), dir).stream(action, target, more, force,
+        return agentHost().stream(action, target, more, force,
                 spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    private ProbeAgentHost agentHost() {
+        return new ProbeAgentHost(agentJar(), dir, stateDir);
     }
 
     Path agentJar() {

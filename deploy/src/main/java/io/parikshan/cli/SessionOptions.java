@@ -89,7 +89,8 @@ final class SessionOptions {
     @Option(names = "--candidate-image", paramLabel = "IMAGE",
             description = "Try a fix shipped as a new image: a control clone as it is and a candidate that is a fresh container "
                     + "of IMAGE (started, not restored: fresh start, no live memory) with the clone's copied files and volumes "
-                    + "in the control's sandbox, both fed the same traffic and judged three ways against production.")
+                    + "in the control's sandbox (with --with, in its own copy of the group), both fed the same traffic and "
+                    + "judged three ways against production.")
     String candidateImage;
 
     @Option(names = "--agent-jar", paramLabel = "JAR", description = "The probe agent jar (default: found beside parikshan.jar).")

@@ -41,10 +41,13 @@ public final class ProbeAgentHost {
 
     private final Path jar;
     private final String dir;
+    private final Path stateRoot;
 
-    public ProbeAgentHost(Path jar, String dir) {
+    /** @param stateRoot Parikshan's state directory here: a clone on a test host is found through its record there */
+    public ProbeAgentHost(Path jar, String dir, Path stateRoot) {
         this.jar = jar;
         this.dir = dir;
+        this.stateRoot = stateRoot.toAbsolutePath();
     }
 
     public Path jar() {
@@ -89,7 +92,7 @@ public final class ProbeAgentHost {
     private String[] args(ProbeAction action, String target, List<String> more, boolean force) {
         List<String> args = new ArrayList<>(List.of(action.wireName(), target));
         args.addAll(more);
-        args.addAll(List.of(Contract.HOST_OPTION_DIR, dir));
+        args.addAll(List.of(Contract.HOST_OPTION_DIR, dir, Contract.HOST_OPTION_STATE_DIR, stateRoot.toString()));
         if (force) {
             args.add(Contract.HOST_OPTION_FORCE);
         }

@@ -238,7 +238,7 @@ public final class Session implements AutoCloseable {
         for (int slot = 1; slot <= slots.count(); slot++) {
             names.add(pairNames == null ? nextCloneName("clone") : pairNames[slot - 1]);
         }
-        // every slot from one checkpoint where the clone manager can (a clone alone, here or on a test host):
+        // every slot from one checkpoint where the clone manager can (alone or with --with here, alone on a test host):
         // one freeze, and clones that differ only by what they are fed (or by the patch)
         List<JoiningClone> made = new ArrayList<>();
         if (twinsPossible()) {
@@ -290,9 +290,13 @@ public final class Session implements AutoCloseable {
         return makeClones(slot, List.of(name), what).get(0);
     }
 
-    /** Whether the clones of a pair (or of every slot) can come from one checkpoint: a clone alone, here or on a test host. */
+    /**
+     * Whether the clones of a pair (or of every slot) can come from one checkpoint: here, for a clone
+     * alone or a group (each twin then a copy of the whole group, with its own dependencies); on a
+     * test host, for a clone alone (a group is not cloned there).
+     */
     private boolean twinsPossible() {
-        return config.with().isEmpty();
+        return config.testHost() == null || config.with().isEmpty();
     }
 
     /** Clones for every slot from 1 on, named {@code names}, from one checkpoint (see {@link #makeClones(int, List, String)}). */

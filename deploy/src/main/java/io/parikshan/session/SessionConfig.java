@@ -44,7 +44,8 @@ import java.util.Optional;
  *                          clone whose loaded classes the jar redefines, and judges them three ways
  * @param testHost          the test host the clones run on (reached over SSH), or null for this host
  * @param candidateImage    a new image on trial: the candidate is a fresh container of it (no live memory)
- *                          started with the control's copied files in the control's sandbox; judged as a patch is
+ *                          started with the control's copied files in the control's sandbox (with {@code with},
+ *                          in its own copy of the group); judged as a patch is
  */
 public record SessionConfig(String production, Optional<Integer> containerPort, Optional<HostPort> listen,
                             int clones, DuplicationStrategy strategy, double sampleRate, List<Path> suites,
@@ -141,10 +142,6 @@ public record SessionConfig(String production, Optional<Integer> containerPort, 
             }
             if (udp || !fidelity.enabled()) {
                 throw new ParikshanException("--candidate-image judges the candidate's answers: use a TCP port with --compare http, tcp or auto");
-            }
-            if (!with.isEmpty()) {
-                throw new ParikshanException("--candidate-image starts the candidate in the control's sandbox, for a "
-                        + "container cloned alone: drop --with");
             }
         }
         if (resyncBackoff.isNegative() || drain.isNegative() || statusEvery.isNegative()) {

@@ -25,8 +25,11 @@
  * twin of the control ({@code CloneManager.cloneTwins}), and the proxy holds new connections for
  * both from that one freeze. With {@code --candidate-image} the candidate is a twin started afresh
  * from the image in the control's sandbox; the session waits until it listens before it joins, and
- * status labels it "fresh start, no live memory". With {@code --on} both run on the test host, still
- * from one checkpoint; the agent patches the candidate there as probes reach a clone there.
+ * status labels it "fresh start, no live memory". With {@code --with} each twin is a copy of the
+ * whole group in a sandbox of its own (the candidate's front, patched or fresh, calls its own
+ * dependency clones), so a candidate that writes never writes into the control's dependencies.
+ * With {@code --on} both run on the test host, still from one checkpoint; the agent patches the
+ * candidate there as probes reach a clone there.
  *
  * <p>Order of a start: endpoint, proxy (TCP, or UDP for {@code --port N/udp}), takeover, then the
  * clones one by one. The moment production is frozen for a clone's checkpoint the proxy starts

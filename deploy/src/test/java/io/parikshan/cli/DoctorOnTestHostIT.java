@@ -3,6 +3,8 @@ package io.parikshan.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parikshan.clone.remote.TestHostNamespace;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,11 @@ class DoctorOnTestHostIT {
     void a_ready_test_host_passes() {
         CliRun r = CliRun.of("doctor", "--on", TestHostNamespace.ALIAS, "--ssh-config", testHost.sshConfig().toString());
         assertThat(r.exitCode()).as(r.out() + r.err()).isZero();
-        assertThat(r.out()).contains("ok    ssh").contains("ok    criu").contains("ok    runc").contains("all 7 checks passed");
+        assertThat(r.out()).contains("ok    ssh").contains("ok    criu").contains("ok    runc").contains("all 8 checks passed");
+        // a command there is quick: the test host's shell reads none of this host's start-up files
+        Matcher took = Pattern.compile("ok    commands +a command there takes (\\d+) ms").matcher(r.out());
+        assertThat(took.find()).as(r.out()).isTrue();
+        assertThat(Long.parseLong(took.group(1))).as("ms for one command there, loosely bounded").isLessThan(10_000);
     }
 
     @Test

@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * runc and Parikshan state), which has no JDK of its own to attach with: watch catches the wrong
  * value the clone serves for the latent bug's trigger, a heap dump comes back to this host
  * owner-only and a parser reads it, nothing of either stays there, and bad input is one line,
- * while real curl clients keep using production and check every answer.
+ * while real curl clients keep using production and check every answer. The clone is made with a
+ * state directory of its own, which the verbs are given too: its record there names the test host.
  */
 class ProbeOnTestHostIT {
 
@@ -40,6 +41,8 @@ class ProbeOnTestHostIT {
     static final String PROD = RUN + "-prod";
     static final String CLONE = RUN + "-clone";
     static final String KV = "SampleService$KeyValueStore";
+    /** Under the default one, which the test host has on a tmpfs of its own: /tmp there is this host's. */
+    static final Path STATE = Path.of("/var/lib/parikshan/" + RUN);
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -68,7 +71,7 @@ class ProbeOnTestHostIT {
                 () -> SessionWorkflowIT.get("http://127.0.0.1:" + port + "/count") != null);
         clients = CurlLoad.start(tmp.resolve("clients"), port, 2);
         CliRun made = CliRun.of("clone", PROD, "--name", CLONE, "--on", TestHostNamespace.ALIAS,
-                "--ssh-config", testHost.sshConfig().toString(), "--json");
+                "--ssh-config", testHost.sshConfig().toString(), "--state-dir", STATE.toString(), "--json");
         assertThat(made.exitCode()).as(made.err()).isZero();
         JsonNode report = JSON.readTree(made.out());
         String published = report.get("addresses").get(0).asText().split(" -> ")[0];
@@ -92,8 +95,9 @@ class ProbeOnTestHostIT {
             if (clients != null) {
                 clients.close();
             }
-            CliRun.of("destroy", CLONE);
+            CliRun.of("destroy", CLONE, "--state-dir", STATE.toString());
             CloneBadInputIT.run("docker", "rm", "-f", PROD);
+            CloneBadInputIT.run("rm", "-rf", STATE.toString());
             if (testHost != null) {
                 testHost.close();
             }
@@ -132,6 +136,9 @@ class ProbeOnTestHostIT {
         assertOneLine(diagnose("watch", CLONE, "NoSuchStore::get"), "clone " + CLONE + " on test host root@" + TestHostNamespace.ALIAS,
                 "no loaded class matches 'NoSuchStore'");
         assertOneLine(diagnose("watch", CLONE, KV + "::get", "--when", "params[0] =="), "--when 'params[0] ==' is not an OGNL expression");
+        // without the state directory it was made with, its record (and so its test host) is not found
+        CliRun elsewhere = CliRun.of("probe", "threads", CLONE, "--agent-jar", SessionWorkflowIT.agentJar().toString());
+        assertOneLine(elsewhere, "no container '" + CLONE + "'", "--state-dir");
         CliRun json = diagnose("watch", CLONE, "NoSuchStore::get", "--json");
         assertThat(json.exitCode()).isEqualTo(1);
         assertThat(JSON.readTree(json.out()).get("error").asText()).contains("no loaded class matches 'NoSuchStore'");
@@ -160,7 +167,7 @@ class ProbeOnTestHostIT {
     private static CliRun diagnose(String... args) {
         List<String> all = new ArrayList<>(List.of("probe"));
         all.addAll(List.of(args));
-        all.addAll(List.of("--agent-jar", SessionWorkflowIT.agentJar().toString()));
+        all.addAll(List.of("--agent-jar", SessionWorkflowIT.agentJar().toString(), "--state-dir", STATE.toString()));
         return CliRun.of(all.toArray(String[]::new));
     }
 

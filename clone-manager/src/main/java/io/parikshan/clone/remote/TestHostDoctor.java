@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
 public final class TestHostDoctor {
 
     static final long MIN_SHM_BYTES = 256L << 20;
+    /** A command there taking longer than this, on a connection already open, is worth a word. */
+    static final Duration SLOW_COMMAND = Duration.ofMillis(1000);
     private static final Pattern CRIU_VERSION = Pattern.compile("(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
     /** Where a passing {@code criu check} is recorded on the test host, as on this host ({@link Doctor}). */
@@ -73,7 +75,30 @@ public final class TestHostDoctor {
                     "it needs a POSIX sh for root's login"));
         }
         facts = parse(r.stdout());
-        return checks(ssh.target(), facts, Doctor.kernelRelease());
+        List<HostCheck> checks = checks(ssh.target(), facts, Doctor.kernelRelease());
+        if (!trustRecentCriuCheck) {
+            checks.add(commandTime());
+        }
+        return checks;
+    }
+
+    /**
+     * How long one command there takes on the open connection: sshd runs each through the user's
+     * shell, whose start-up files (bash reads ~/.bashrc even for ssh's commands) a clone pays
+     * for some twenty times. Never a failure: a slow one still works.
+     */
+    private HostCheck commandTime() {
+        long start = System.nanoTime();
+        try {
+            ssh.script("true", Duration.ofSeconds(90));
+        } catch (ParikshanException e) {
+            return HostCheck.fail("commands", e.getMessage(), "then run 'parikshan doctor --on " + ssh.target() + "' again");
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        String detail = "a command there takes " + took.toMillis() + " ms";
+        return HostCheck.pass("commands", took.compareTo(SLOW_COMMAND) <= 0 ? detail
+                : detail + ", slow: the login shell's start-up files there (~/.bashrc, ~/.profile) run for each of a clone's "
+                        + "commands; keep them quick for non-interactive shells");
     }
 
     /**

@@ -39,10 +39,11 @@ public final class ContainerJvm {
             exit 3
             """;
 
-    public static JvmTarget find(String container) throws IOException {
-        Optional<Ssh> testHost = testHostOf(container);
+    /** @param stateRoot Parikshan's state directory here, where a clone on a test host has its record */
+    public static JvmTarget find(String container, Path stateRoot) throws IOException {
+        Optional<Ssh> testHost = testHostOf(container, stateRoot);
         if (testHost.isPresent()) {
-            return onTestHost(container, testHost.get());
+            return onTestHost(container, testHost.get(), stateRoot);
         }
         long init = initPid(container);
         List<Long> candidates = new ArrayList<>();
@@ -59,16 +60,16 @@ public final class ContainerJvm {
     }
 
     /** The test host a clone of this name runs on, if it is one of Parikshan's clones there. */
-    private static Optional<Ssh> testHostOf(String container) {
+    private static Optional<Ssh> testHostOf(String container, Path stateRoot) {
         if (!container.matches("[A-Za-z0-9][A-Za-z0-9_.-]*") || Files.isDirectory(CloneRuntime.ROOT.resolve(container))) {
             return Optional.empty();
         }
-        return CloneRuntime.of(container, CloneManager.DEFAULT_STATE_ROOT).ssh();
+        return CloneRuntime.of(container, stateRoot).ssh();
     }
 
     /** The clone's java process on its test host: its runc state there, its process tree read there. */
-    private static JvmTarget onTestHost(String clone, Ssh ssh) throws IOException {
-        long init = CloneRuntime.of(clone, CloneManager.DEFAULT_STATE_ROOT).state(clone).filter(CloneRuntime.State::running)
+    private static JvmTarget onTestHost(String clone, Ssh ssh, Path stateRoot) throws IOException {
+        long init = CloneRuntime.of(clone, stateRoot).state(clone).filter(CloneRuntime.State::running)
                 .orElseThrow(() -> new IOException("clone '" + clone + "' is not running on test host " + ssh.target()
                         + " (or the test host cannot be reached); see 'parikshan list'"))
                 .pid();
@@ -97,7 +98,8 @@ public final class ContainerJvm {
         InspectContainerResponse.ContainerState state;
         try (DockerEngine engine = DockerEngine.connect(null)) {
             state = engine.inspect(container).orElseThrow(() -> new IOException("no container '" + container
-                    + "': see 'docker ps' for running containers")).getState();
+                    + "': see 'docker ps' for running containers and 'parikshan list' for clones (give a clone on a test host "
+                    + "the --state-dir it was made with)")).getState();
         } catch (RuntimeException e) {
             throw new IOException("cannot inspect container '" + container + "' (" + e.getMessage()
                     + "): is the Docker engine running? start it with deploy/host/setup.sh");

@@ -1,5 +1,6 @@
 package io.parikshan.agent.host;
 
+import io.parikshan.clone.CloneManager;
 import io.parikshan.contract.Contract;
 import io.parikshan.contract.ProbeAction;
 
@@ -79,7 +80,7 @@ final class DiagnosisMain {
                 }
                 case Contract.HOST_OPTION_FORCE -> force = true;
                 case "--when", "--show", "--at", "-n", "--timeout", "--cost-over", "--top", "--duration",
-                     Contract.HOST_OPTION_DIR -> {
+                     Contract.HOST_OPTION_DIR, Contract.HOST_OPTION_STATE_DIR -> {
                     if (++i >= args.length) {
                         throw new UsageException(a + " needs a value");
                     }
@@ -168,7 +169,8 @@ final class DiagnosisMain {
             }
             default -> throw new UsageException("unknown diagnosis " + action);
         }
-        JvmTarget target = ProbeHostMain.resolve(positional.get(0));
+        JvmTarget target = ProbeHostMain.resolve(positional.get(0),
+                Path.of(opts.getOrDefault(Contract.HOST_OPTION_STATE_DIR, CloneManager.DEFAULT_STATE_ROOT.toString())));
         ProbeControl control = new ProbeControl(agentJar, dir);
         return new DiagnosisRun(control, target, force, json, out, err).run(action, request, copyTo, waitMillis);
     }

@@ -1,5 +1,6 @@
 package io.parikshan.agent.host;
 
+import io.parikshan.clone.CloneManager;
 import io.parikshan.contract.AgentVerb;
 import io.parikshan.contract.Contract;
 import io.parikshan.contract.ProbeAction;
@@ -61,10 +62,18 @@ public final class ProbeHostMain {
         boolean metricsOut = false;
         String metrics = null;
         Path dir = ProbeControl.DEFAULT_DIR;
+        Path stateRoot = CloneManager.DEFAULT_STATE_ROOT;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case Contract.HOST_OPTION_FORCE -> force = true;
                 case Contract.HOST_OPTION_JUNIT -> junit = true;
+                case Contract.HOST_OPTION_STATE_DIR -> {
+                    if (++i >= args.length || !args[i].startsWith("/")) {
+                        err.println("parikshan probe: --state-dir needs an absolute path on this host");
+                        return 2;
+                    }
+                    stateRoot = Path.of(args[i]);
+                }
                 case Contract.HOST_OPTION_DIR -> {
                     if (++i >= args.length || !args[i].startsWith("/")) {
                         err.println("parikshan probe: --dir needs an absolute path inside the target");
@@ -94,7 +103,7 @@ public final class ProbeHostMain {
         ProbeAction action = parsed.get();
         try {
             ProbeControl control = new ProbeControl(agentJar, dir);
-            JvmTarget target = resolve(positional.get(1));
+            JvmTarget target = resolve(positional.get(1), stateRoot);
             String forced = force ? "," + Contract.AGENT_OPTION_FORCE : "";
             AgentReply reply;
             switch (action) {
@@ -152,7 +161,8 @@ public final class ProbeHostMain {
         return positional.get(2);
     }
 
-    static JvmTarget resolve(String target) throws IOException {
+    /** A container name or pid:N; a clone on a test host is found through its record under {@code stateRoot}. */
+    static JvmTarget resolve(String target, Path stateRoot) throws IOException {
         if (target.startsWith("pid:")) {
             try {
                 return JvmTarget.ofPid(Long.parseLong(target.substring(4)));
@@ -160,7 +170,7 @@ public final class ProbeHostMain {
                 throw new IllegalArgumentException("'" + target + "' is not pid:<number>");
             }
         }
-        return ContainerJvm.find(target);
+        return ContainerJvm.find(target, stateRoot);
     }
 
     private static void notice(JvmTarget target, AgentReply reply, PrintWriter err) {
