@@ -21,7 +21,8 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>production's image layers are sent once and kept there by layer
- *       ({@code <state>/layers/<id>}, whiteouts and opaque-directory xattrs kept);</li>
+ *       ({@code <state>/layers/<id>}, whiteouts and opaque-directory xattrs kept), until no clone
+ *       has used one for {@link #LAYER_UNUSED_DAYS} days;</li>
  *   <li>the writable layer and the copied mounts go straight from production's files to the test
  *       host (rsync over ssh): pre-copy while production runs, the delta during the freeze;</li>
  *   <li>the checkpoint images go from this host's memory to the test host's (tar over ssh, into its
@@ -194,9 +195,14 @@ final class TestHostSite {
         return FileCopier.mirror(from, ssh.remotePath(to), ssh.rsh(), keep, Files.isDirectory(from));
     }
 
+    /** A layer there that no clone has used for this many days, and none mounts, is removed. */
+    static final int LAYER_UNUSED_DAYS = 7;
+
     /**
      * Production's image layers there (each sent once, then kept by layer id); returns the
-     * overlay's {@code lowerdir} there.
+     * overlay's {@code lowerdir} there. Each use marks a layer as used (its time); layers no clone
+     * used for {@link #LAYER_UNUSED_DAYS} days and none mounts (half-sent ones too) are removed
+     * in the same call, so the store holds what recent clones needed, not every image ever cloned.
      *
      * @param lowerDirs production's {@code GraphDriver.Data.LowerDir} here
      * @return bytes sent, and the lowerdir option
@@ -205,7 +211,7 @@ final class TestHostSite {
         Path store = stateRoot.resolve("layers");
         List<Path> here = new ArrayList<>();
         List<String> there = new ArrayList<>();
-        StringBuilder missing = new StringBuilder("for l in");
+        StringBuilder missing = new StringBuilder("store=" + q(store) + "; for l in");
         for (String dir : lowerDirs.split(":")) {
             Path diff = Path.of(dir);
             String id = diff.getParent() == null ? diff.getFileName().toString() : diff.getParent().getFileName().toString();
@@ -213,7 +219,9 @@ final class TestHostSite {
             there.add(store.resolve(id).toString());
             missing.append(' ').append(q(id));
         }
-        missing.append("; do [ -d ").append(q(store)).append("/\"$l\" ] || echo \"$l\"; done");
+        missing.append("; do if [ -d \"$store/$l\" ]; then touch \"$store/$l\"; else echo \"$l\"; fi; done; ")
+                .append("find \"$store\" -mindepth 1 -maxdepth 1 -mtime +").append(LAYER_UNUSED_DAYS - 1)
+                .append(" 2>/dev/null | while read -r d; do grep -qE \"(^|[=:, ])$d([:, ]|\\$)\" /proc/mounts || rm -rf \"$d\"; done");
         List<String> absent = ssh.script(missing.toString(), STEP).stdout().lines().map(String::strip)
                 .filter(l -> !l.isEmpty()).toList();
         long sent = 0;

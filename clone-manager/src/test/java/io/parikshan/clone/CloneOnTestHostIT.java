@@ -98,6 +98,13 @@ class CloneOnTestHostIT extends CloneHostFixture {
             int acceptedFromTestHost = accepted.get();
             assertThat(acceptedFromTestHost).isPositive();
 
+            // the layer store there: a layer no clone used for a week goes, unless something mounts it
+            String store = DockerTestHost.STATE_ROOT.resolve("layers").toString();
+            assertThat(ssh().script("mkdir -p " + store + "/stale " + store + "/stale-mounted " + store + "/recent && "
+                    + "mount -t tmpfs pk-it-layer " + store + "/stale-mounted && "
+                    + "touch -d '8 days ago' " + store + "/stale " + store + "/stale-mounted && touch -d '5 days ago' " + store + "/recent",
+                    Duration.ofSeconds(20)).ok()).isTrue();
+
             String clone = prod + "-c";
             clones.add(clone);
             List<String> phases = Collections.synchronizedList(new ArrayList<>());
@@ -120,6 +127,11 @@ class CloneOnTestHostIT extends CloneHostFixture {
             long cloneCount = Long.parseLong(DockerTestHost.curl(testHost.testHostAddress, port, "/count").strip());
             assertThat(cloneCount).as("the clone goes on from production's count").isBetween(21L, atClone + 1);
             assertThat(phases).anySatisfy(p -> assertThat(p).startsWith("IMAGE_COPY").contains("sent from memory to test host"));
+            String kept = ssh().script("umount " + store + "/stale-mounted; ls " + store + " | grep -v '^[0-9a-f]\\{64\\}'; "
+                    + "ls " + store + " | grep -c '^[0-9a-f]\\{64\\}'", Duration.ofSeconds(20)).stdout();
+            assertThat(kept.lines().toList()).as("the layer store there").startsWith("recent", "stale-mounted");
+            assertThat(kept.lines().toList()).hasSize(3);
+            assertThat(Integer.parseInt(kept.lines().toList().get(2))).as("production's layers, kept there").isPositive();
 
             // nothing of production's memory kept on either side once the clone runs
             assertThat(Files.exists(new CloneNames(clone, DockerTestHost.STATE_ROOT).imagesDir())).isFalse();
