@@ -39,8 +39,9 @@ class SshToTestHostIT {
     void a_ready_test_host_passes_every_check_and_is_another_host() {
         List<HostCheck> checks = new TestHostDoctor(ssh(testHost.sshConfig())).checks();
         assertThat(checks).allSatisfy(c -> assertThat(c.ok()).as(c.problem()).isTrue());
-        assertThat(checks).extracting(HostCheck::name).containsExactly("ssh", "criu", "runc", "iptables", "ip", "kernel", "memory");
+        assertThat(checks).extracting(HostCheck::name).containsExactly("ssh", "criu", "runc", "iptables", "ip", "kernel", "memory", "commands");
         assertThat(checks.get(5).detail()).contains(Doctor.kernelRelease()).contains("as production's");
+        assertThat(checks.get(7).detail()).startsWith("a command there takes ");
         // what the commands run in: the test host's own network and state, not this host's
         HostCommand.Result r = ssh(testHost.sshConfig()).script(
                 "ip -4 -o addr show; findmnt -n -o SOURCE /run/parikshan; ls -A /var/lib/docker | wc -l", Duration.ofSeconds(20));
