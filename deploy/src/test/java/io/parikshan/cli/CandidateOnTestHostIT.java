@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,7 +34,7 @@ class CandidateOnTestHostIT {
     static final String RUN = "pk-candth-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     static final ObjectMapper JSON = new ObjectMapper();
     static String image;
-    static Path patches;
+    static DemoPatches patches;
     static String fixedImage;
 
     @TempDir
@@ -52,28 +51,14 @@ class CandidateOnTestHostIT {
         TestHostNamespace.requireTools();
         image = SessionRun.demoImage();
         assertThat(SessionWorkflowIT.agentJar()).exists();
-        patches = Files.createTempDirectory("pk-candth-patches");
-        String source = Files.readString(CloneBadInputIT.repo().resolve("deploy/demo/SampleService.java"));
-        assertThat(source).contains(CandidateSessionIT.BUGGY_LINE);
-        CandidateSessionIT.patchJar(patches, "fix", source.replace(CandidateSessionIT.BUGGY_LINE, "return key;"));
-        CandidateSessionIT.patchJar(patches, "schema", source.replace("private final Map<String, String> readCache",
-                "private int hits;\n        private final Map<String, String> readCache"));
-        fixedImage = RUN + "-fixed:1";
-        Files.writeString(patches.resolve("fix/Dockerfile"), "FROM " + image + "\nCOPY classes/ /app/\n");
-        CloneBadInputIT.sh("docker", "build", "-q", "-t", fixedImage, patches.resolve("fix").toString());
+        patches = DemoPatches.build(RUN, image);
+        fixedImage = patches.fixedImage();
     }
 
     @AfterAll
     static void removePatches() throws Exception {
-        if (fixedImage != null) {
-            CloneBadInputIT.run("docker", "rmi", "-f", fixedImage);
-        }
         if (patches != null) {
-            try (Stream<Path> all = Files.walk(patches)) {
-                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            patches.close();
         }
     }
 
@@ -101,7 +86,7 @@ class CandidateOnTestHostIT {
         CurlLoad.Outcome seen;
         try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
             Thread.sleep(1000);
-            startSession("--candidate", patches.resolve("fix.jar").toString());
+            startSession("--candidate", patches.jar("fix").toString());
             assertThat(sessionOut()).contains("patched from fix.jar: SampleService");
             assertThat(checkpoints()).as("production frozen once for the pair:\n" + sessionOut()).isEqualTo(1);
             JsonNode pair = candidate();
@@ -220,7 +205,7 @@ class CandidateOnTestHostIT {
         assertRefused(List.of("--candidate-image", RUN + "-no-such-image:1"), RUN + "-no-such-image:1", "no such image");
         assertRefused(List.of("--candidate", tmp.resolve("missing.jar").toString()), "missing.jar", "is not a jar file");
         // refused by the candidate's JVM there, once both clones run there: both removed there
-        assertRefused(List.of("--candidate", patches.resolve("schema.jar").toString()), "SampleService$KeyValueStore", "adds field", "hits");
+        assertRefused(List.of("--candidate", patches.jar("schema").toString()), "SampleService$KeyValueStore", "adds field", "hits");
         assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
     }
 

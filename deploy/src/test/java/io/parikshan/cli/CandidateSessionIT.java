@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,9 +33,8 @@ class CandidateSessionIT {
 
     static final String RUN = "pk-cand-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     static final ObjectMapper JSON = new ObjectMapper();
-    static final String BUGGY_LINE = "return key.toLowerCase(Locale.ROOT);";
     static String image;
-    static Path patches;
+    static DemoPatches patches;
     /** The demo's image with the fix compiled in: the fix shipped as a new image. */
     static String fixedImage;
 
@@ -55,49 +50,15 @@ class CandidateSessionIT {
         HostReady.require("Docker and CRIU", List.of());
         image = SessionRun.demoImage();
         assertThat(SessionWorkflowIT.agentJar()).exists();
-        patches = Files.createTempDirectory("pk-cand-patches");
-        String source = Files.readString(CloneBadInputIT.repo().resolve("deploy/demo/SampleService.java"));
-        assertThat(source).contains(BUGGY_LINE);
-        patchJar(patches, "fix", source.replace(BUGGY_LINE, "return key;"));
-        patchJar(patches, "noop", source);
-        patchJar(patches, "schema", source.replace("private final Map<String, String> readCache", "private int hits;\n        private final Map<String, String> readCache"));
-        patchJar(patches, "unloaded", "public final class NeverLoadedHere { static int f() { return 1; } }");
-        fixedImage = RUN + "-fixed:1";
-        Files.writeString(patches.resolve("fix/Dockerfile"), "FROM " + image + "\nCOPY classes/ /app/\n");
-        CloneBadInputIT.sh("docker", "build", "-q", "-t", fixedImage, patches.resolve("fix").toString());
+        patches = DemoPatches.build(RUN, image);
+        fixedImage = patches.fixedImage();
     }
 
     @AfterAll
     static void removePatches() throws Exception {
-        if (fixedImage != null) {
-            CloneBadInputIT.run("docker", "rmi", "-f", fixedImage);
-        }
         if (patches != null) {
-            try (Stream<Path> all = Files.walk(patches)) {
-                for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
+            patches.close();
         }
-    }
-
-    /** Compiles {@code source} as the demo image compiles its own, into {@code patches/<name>.jar} (classes in {@code patches/<name>/classes}). */
-    static Path patchJar(Path patches, String name, String source) throws Exception {
-        Path dir = patches.resolve(name);
-        Files.createDirectories(dir.resolve("classes"));
-        String cls = source.contains("class SampleService") ? "SampleService" : "NeverLoadedHere";
-        Files.writeString(dir.resolve(cls + ".java"), source);
-        CloneBadInputIT.sh("javac", "--release", "17", "-d", dir.resolve("classes").toString(), dir.resolve(cls + ".java").toString());
-        Path jar = patches.resolve(name + ".jar");
-        try (OutputStream o = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(o);
-             Stream<Path> files = Files.list(dir.resolve("classes"))) {
-            for (Path f : files.sorted().toList()) {
-                j.putNextEntry(new JarEntry(f.getFileName().toString()));
-                j.write(Files.readAllBytes(f));
-                j.closeEntry();
-            }
-        }
-        return jar;
     }
 
     @BeforeEach
@@ -119,7 +80,7 @@ class CandidateSessionIT {
         CurlLoad.Outcome seen;
         try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
             Thread.sleep(1000);
-            startSession(patches.resolve("fix.jar"));
+            startSession(patches.jar("fix"));
             assertThat(sessionOut()).contains("patched from fix.jar: SampleService");
             assertThat(checkpoints()).as("production frozen once for the pair:\n" + sessionOut()).isEqualTo(1);
             awaitJudged(30);
@@ -168,7 +129,13 @@ class CandidateSessionIT {
             assertThat(checkpoints()).as("one more freeze for the fresh pair").isEqualTo(2);
             awaitJudged(fresh.path("compared").asLong() + 20);
             assertThat(trigger("Bob7", "bob7", "bob")).isEqualTo("bobbob");
-            SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 2);
+            try {
+                SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 2);
+            } catch (AssertionError notJudged) {
+                // what was judged, and the fidelity of each clone (drops, desyncs), to tell why
+                throw new AssertionError(notJudged.getMessage() + "; candidate: " + brief(candidate()) + "\nstatus: "
+                        + SessionWorkflowIT.get(control + "/status") + "\n" + sessionOut(), notJudged);
+            }
             Thread.sleep(2000);
             JsonNode after = candidate();
             assertThat(after.path("changed").asLong()).as(brief(after)).isEqualTo(2);
@@ -187,7 +154,7 @@ class CandidateSessionIT {
         CurlLoad.Outcome seen;
         try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 3)) {
             Thread.sleep(1000);
-            startSession(patches.resolve("noop.jar"));
+            startSession(patches.jar("noop"));
             awaitJudged(20);
             assertThat(trigger("Carol9", "carol9", "carol")).isEqualTo("carolcarol");
             long judged = candidate().path("compared").asLong();
@@ -256,22 +223,22 @@ class CandidateSessionIT {
     @Test
     void a_missing_candidate_image_or_both_kinds_of_candidate_are_refused_in_one_line_with_nothing_left() throws Exception {
         assertRefused(List.of("--candidate-image", RUN + "-no-such-image:1"), prod, RUN + "-no-such-image:1", "no such image");
-        assertRefused(List.of("--candidate", patches.resolve("fix.jar").toString(), "--candidate-image", fixedImage), prod,
+        assertRefused(List.of("--candidate", patches.jar("fix").toString(), "--candidate-image", fixedImage), prod,
                 "--candidate fix.jar and --candidate-image " + fixedImage + " both given");
         assertThat(CloneBadInputIT.out("docker", "inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod)).isEqualTo("running false");
     }
 
     @Test
     void bad_patches_and_a_non_jvm_production_are_refused_in_one_line_with_nothing_left() throws Exception {
-        assertRefused(patches.resolve("schema.jar"), prod, "SampleService$KeyValueStore", "adds field", "hits");
-        assertRefused(patches.resolve("unloaded.jar"), prod, "NeverLoadedHere", "is loaded in this JVM");
+        assertRefused(patches.jar("schema"), prod, "SampleService$KeyValueStore", "adds field", "hits");
+        assertRefused(patches.jar("unloaded"), prod, "NeverLoadedHere", "is loaded in this JVM");
         assertRefused(tmp.resolve("missing.jar"), prod, "missing.jar", "is not a jar file");
 
         String other = prod + "-nojvm";
         try {
             CloneBadInputIT.sh("docker", "run", "-d", "--name", other, "-v", "/usr:/usr:ro", "-p", "127.0.0.1:" + freePort() + ":8080",
                     image, "/usr/bin/sleep", "600");
-            assertRefused(patches.resolve("fix.jar"), other, "runs no JVM", other);
+            assertRefused(patches.jar("fix"), other, "runs no JVM", other);
         } finally {
             CloneBadInputIT.run("docker", "rm", "-f", other);
         }
