@@ -291,20 +291,16 @@ class CandidateOnTestHostIT {
                 .anyMatch(c -> c.name().equals(clone) && c.testHost() != null);
     }
 
-    /** PUT {@code stored}, GET it, then GET {@code folded} on one connection; what the client read. */
     private String trigger(String stored, String folded, String value) throws Exception {
-        String base = "http://127.0.0.1:" + port + "/kv/";
-        return CloneBadInputIT.out("curl", "-sS", "-X", "PUT", "--data", value, "-o", "/dev/null", base + stored,
-                "--next", "-sS", base + stored, "--next", "-sS", base + folded);
+        return CandidateStatus.trigger(port, stored, folded, value);
     }
 
     private void awaitJudged(long atLeast) throws Exception {
-        SessionWorkflowIT.await(atLeast + " exchanges judged three ways", Duration.ofSeconds(60),
-                () -> candidate().path("compared").asLong() >= atLeast);
+        CandidateStatus.awaitJudged(control, atLeast);
     }
 
     private JsonNode candidate() throws Exception {
-        return JSON.readTree(SessionWorkflowIT.get(control + "/status")).path("candidate");
+        return CandidateStatus.of(control);
     }
 
     private void startSession(String candidateOption, String candidate) throws Exception {

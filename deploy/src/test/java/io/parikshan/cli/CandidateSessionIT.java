@@ -262,11 +262,8 @@ class CandidateSessionIT {
         assertThat(CliRun.of("status", production, "--json").out()).as("session left").contains("no session running");
     }
 
-    /** PUT {@code stored}, GET it, then GET {@code folded} on one connection; what the client read. */
     private String trigger(String stored, String folded, String value) throws Exception {
-        String base = "http://127.0.0.1:" + port + "/kv/";
-        return CloneBadInputIT.out("curl", "-sS", "-X", "PUT", "--data", value, "-o", "/dev/null", base + stored,
-                "--next", "-sS", base + stored, "--next", "-sS", base + folded);
+        return CandidateStatus.trigger(port, stored, folded, value);
     }
 
     /** The counts and the first changes' requests: enough to see what went wrong, short enough to read. */
@@ -283,12 +280,11 @@ class CandidateSessionIT {
     }
 
     private void awaitJudged(long atLeast) throws Exception {
-        SessionWorkflowIT.await(atLeast + " exchanges judged three ways", Duration.ofSeconds(60),
-                () -> candidate().path("compared").asLong() >= atLeast);
+        CandidateStatus.awaitJudged(control, atLeast);
     }
 
     private JsonNode candidate() throws Exception {
-        return JSON.readTree(SessionWorkflowIT.get(control + "/status")).path("candidate");
+        return CandidateStatus.of(control);
     }
 
     private void startSession(Path patch) throws Exception {
