@@ -132,6 +132,10 @@ final class StatusCommand implements Callable<Integer> {
         if (!c.path("start").asText().isEmpty()) {
             out.printf("    candidate: %s%n", c.path("start").asText());
         }
+        if (!c.path("judging").asBoolean(true)) {
+            out.printf("    pair %d not judged yet: its clones are catching up with the connections held while they were made%n",
+                    c.path("pair").asLong());
+        }
         out.printf("    %-40s %8s %8s %8s %8s%n", "endpoint", "judged", "changed", "noise", "control");
         for (JsonNode e : c.path("endpoints")) {
             out.printf("    %-40s %8d %8d %8d %8d%n", e.path("endpoint").asText(), e.path("compared").asLong(),

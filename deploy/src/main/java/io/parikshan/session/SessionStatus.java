@@ -28,15 +28,17 @@ public record SessionStatus(String production, String state, String clientAddres
      * @param patch the patch jar, or {@code image NAME} for a candidate started from a new image
      * @param start how the candidate began: {@link #FRESH_START} (a new image's container: none of
      *              production's memory) or {@link #LIVE_CLONE} (restored from production's checkpoint)
+     * @param judging whether connections opened now are judged against the current pair: false from a
+     *              re-sync until both fresh clones have caught up with what was held for them
      */
-    public record CandidateStatus(String patch, String start, String control, String candidate, long pair, long compared,
+    public record CandidateStatus(String patch, String start, String control, String candidate, long pair, boolean judging, long compared,
                                   long changed, long controlDiffers, List<CandidateChanges.Endpoint> endpoints, List<Change> changes) {
 
         public static final String FRESH_START = "fresh start, no live memory";
         public static final String LIVE_CLONE = "live clone of production, patched";
 
         static CandidateStatus of(String patch, boolean fresh, String control, String candidate, CandidateChanges c) {
-            return new CandidateStatus(patch, fresh ? FRESH_START : LIVE_CLONE, control, candidate, c.pair(), c.comparedTotal(),
+            return new CandidateStatus(patch, fresh ? FRESH_START : LIVE_CLONE, control, candidate, c.pair(), c.judging(), c.comparedTotal(),
                     c.changedTotal(), c.controlDiffersTotal(), c.endpoints(), c.changes().stream().map(Change::of).toList());
         }
     }

@@ -175,7 +175,7 @@ class CandidateGroupSessionIT {
             assertThat(Stream.of(oldControl, oldCandidate, oldControl + "." + db, oldCandidate + "." + db).filter(Clones::exists))
                     .as("the old pair of groups removed").isEmpty();
             assertPairOfGroups(fresh.path("control").asText(), fresh.path("candidate").asText());
-            awaitJudged(fresh.path("compared").asLong() + 20);
+            CandidateStatus.awaitPairJudged(session.control, 2, 10);
             assertTriggerIsTheOnlyChange("trial-2", 2);
         } finally {
             clients.stop();

@@ -133,7 +133,7 @@ class CandidateOnTestHostIT {
             assertThat(checkpoints()).as("one more freeze for the fresh pair").isEqualTo(2);
             assertThat(sessionOut().lines().filter(l -> l.contains("patched from fix.jar: SampleService")).count())
                     .as("the fresh candidate patched again").isEqualTo(2);
-            awaitJudged(fresh.path("compared").asLong() + 20);
+            CandidateStatus.awaitPairJudged(control, 2, 10);
             assertThat(trigger("Bob7", "bob7", "bob")).isEqualTo("bobbob");
             SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> patchChanges(candidate()).size() >= 2);
             Thread.sleep(2000);

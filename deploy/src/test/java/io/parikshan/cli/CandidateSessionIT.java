@@ -127,7 +127,7 @@ class CandidateSessionIT {
             assertThat(fresh.path("candidate").asText()).isNotEqualTo(oldCandidate);
             assertThat(Clones.exists(oldCandidate)).as("old candidate removed").isFalse();
             assertThat(checkpoints()).as("one more freeze for the fresh pair").isEqualTo(2);
-            awaitJudged(fresh.path("compared").asLong() + 20);
+            CandidateStatus.awaitPairJudged(control, 2, 10);
             assertThat(trigger("Bob7", "bob7", "bob")).isEqualTo("bobbob");
             try {
                 SessionWorkflowIT.await("the fresh candidate's change", Duration.ofSeconds(30), () -> candidate().path("changed").asLong() >= 2);

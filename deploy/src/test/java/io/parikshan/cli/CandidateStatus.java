@@ -22,6 +22,19 @@ final class CandidateStatus {
                 () -> of(control).path("compared").asLong() >= atLeast);
     }
 
+    /**
+     * Waits until pair {@code pair} is judged (both its clones caught up with the connections held
+     * while they were made), then for {@code more} exchanges judged against it: a connection opened
+     * before that is never judged, so a trigger sent on it would show no change.
+     */
+    static void awaitPairJudged(String control, long pair, long more) throws Exception {
+        SessionWorkflowIT.await("pair " + pair + " judged", Duration.ofSeconds(60), () -> {
+            JsonNode c = of(control);
+            return c.path("pair").asLong() == pair && c.path("judging").asBoolean();
+        });
+        awaitJudged(control, of(control).path("compared").asLong() + more);
+    }
+
     /** PUT {@code stored}, GET it, then GET {@code folded} on one connection to production's port; what the client read. */
     static String trigger(int port, String stored, String folded, String value) throws Exception {
         String base = "http://127.0.0.1:" + port + "/kv/";

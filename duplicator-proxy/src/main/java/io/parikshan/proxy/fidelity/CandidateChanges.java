@@ -9,10 +9,12 @@ import java.util.List;
  * @param candidate      the candidate clone judged now (empty before the pair runs)
  * @param control        its control
  * @param pair           1 for the first pair, one more for each re-sync's fresh pair
+ * @param judging        whether connections opened now are judged against this pair (false until both
+ *                       of its clones have caught up with what was held for them)
  * @param endpoints      one line per endpoint seen, in the order first seen
  * @param changes        the first changed exchanges, in order
  */
-public record CandidateChanges(String candidate, String control, long pair, List<Endpoint> endpoints,
+public record CandidateChanges(String candidate, String control, long pair, boolean judging, List<Endpoint> endpoints,
                                List<CandidateChange> changes) {
 
     /**

@@ -190,6 +190,7 @@ public final class CandidateTrial {
         synchronized (log) {
             changes = List.copyOf(log);
         }
-        return new CandidateChanges(candidate, control, pair, lines, changes);
+        Member current = members.get(control);
+        return new CandidateChanges(candidate, control, pair, current != null && current.active(), lines, changes);
     }
 }

@@ -85,10 +85,13 @@ class CandidateTrialTest {
         CandidateTrial trial = new CandidateTrial(8);
         trial.pair("ctl-1", "cand-1");
         trial.activate("cand-1");
+        assertThat(trial.snapshot().judging()).isTrue();
         trial.pair("ctl-2", "cand-2");
+        assertThat(trial.snapshot().judging()).as("a fresh pair is not judged until it is activated").isFalse();
         exchange(trial, List.of("ctl-2", "cand-2"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(404, "b"));
         assertThat(trial.snapshot().comparedTotal()).as("a pair not yet fed both is not judged").isZero();
         trial.activate("ctl-2");
+        assertThat(trial.snapshot().judging()).isTrue();
         exchange(trial, List.of("ctl-1", "cand-2"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(404, "b"));
         assertThat(trial.snapshot().comparedTotal()).isZero();
         exchange(trial, List.of("ctl-2", "cand-2"), "GET /x HTTP/1.1\r\n\r\n", answer(200, "a"), answer(200, "a"), answer(404, "b"));
