@@ -112,9 +112,9 @@ public final class CloneManager {
         List<CloneMember> group;
         List<CloneMember> twins = new ArrayList<>();
         TestHostSite site = request.testHost() == null ? null : new TestHostSite(request.testHost(), stateRoot);
-        if (site != null && (!request.with().isEmpty() || !request.egress().isEmpty())) {
-            throw new ParikshanException("--on " + request.testHost().target() + " clones one container: --with and "
-                    + "--allow-egress work on this host only for now; clone the group here, or the front alone there");
+        if (site != null && !request.with().isEmpty()) {
+            throw new ParikshanException("--on " + request.testHost().target() + " clones one container: --with works "
+                    + "on this host only for now; clone the group here, or the front alone there");
         }
         try {
             CompletableFuture<Void> host = CompletableFuture.runAsync(doctor::requireAll, side);
@@ -209,14 +209,14 @@ public final class CloneManager {
             Map<String, String> twinNets = new HashMap<>();
             if (site != null) {
                 site.record(names); // before anything is made there: a rollback finds it
-                testHostNet = site.sandbox(names);
+                testHostNet = site.sandbox(names, request.egress());
                 network = "bridge " + names.bridge() + " (" + testHostNet + ".0/24) on test host " + site.ssh().target();
                 prepare(front, site);
                 for (CloneMember t : twins) {
                     Files.createDirectories(t.names.stateDir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                     site.record(t.names);
                     if (!t.fresh()) {
-                        twinNets.put(t.names.cloneName(), site.sandbox(t.names));
+                        twinNets.put(t.names.cloneName(), site.sandbox(t.names, request.egress()));
                     }
                     t.images = front.images; // the same checkpoint, sent once
                     prepare(t, site);

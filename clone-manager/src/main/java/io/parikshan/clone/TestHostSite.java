@@ -338,9 +338,11 @@ final class TestHostSite {
     /**
      * The sandbox there, before the clone has any interface: a bridge of its own on a free /24,
      * every connection the clone would open dropped (to the test host, through it, anywhere),
-     * replies let out. Returns the subnet's prefix, e.g. {@code 10.213.4}.
+     * replies let out, except new TCP connections to each {@code egress} address and port, which
+     * leave under the test host's own address (the sandbox's subnet is known there only).
+     * Returns the subnet's prefix, e.g. {@code 10.213.4}.
      */
-    String sandbox(CloneNames names) {
+    String sandbox(CloneNames names, List<AllowedEgress> egress) {
         String bridge = names.bridge();
         String c = "-m comment --comment " + names.firewallComment();
         String script = "set -e\n"
@@ -353,12 +355,27 @@ final class TestHostSite {
                 + "iptables -w 10 -I FORWARD -i " + bridge + " " + c + " -j DROP\n"
                 + "iptables -w 10 -I FORWARD -i " + bridge + " -m conntrack --ctstate ESTABLISHED,RELATED " + c + " -j ACCEPT\n"
                 + "iptables -w 10 -I FORWARD -o " + bridge + " " + c + " -j DROP\n"
+                + egressRules(bridge, c, egress)
                 + "echo $net\n";
         HostCommand.Result r = ssh.script(script, STEP);
         if (!r.ok()) {
             throw new ParikshanException("making the sandbox on test host " + ssh.target() + " failed: " + r.reason());
         }
         return r.stdout().strip();
+    }
+
+    /** Inserted above the drops: each allowed address and port, to the test host itself or through it. */
+    private static String egressRules(String bridge, String comment, List<AllowedEgress> egress) {
+        StringBuilder sh = new StringBuilder();
+        for (AllowedEgress e : egress) {
+            String to = " -d " + e.ip() + " -p tcp --dport " + e.port() + " " + comment;
+            sh.append("iptables -w 10 -I INPUT -i ").append(bridge).append(to).append(" -j ACCEPT\n")
+                    .append("iptables -w 10 -I FORWARD -i ").append(bridge).append(to).append(" -j ACCEPT\n")
+                    .append("iptables -w 10 -I FORWARD -o ").append(bridge).append(" -s ").append(e.ip()).append(" -p tcp --sport ")
+                    .append(e.port()).append(" -m conntrack --ctstate ESTABLISHED,RELATED ").append(comment).append(" -j ACCEPT\n")
+                    .append("iptables -w 10 -t nat -I POSTROUTING -s $net.0/24").append(to).append(" -j MASQUERADE\n");
+        }
+        return sh.toString();
     }
 
     /** The clone's only interface there, on its bridge, with the subnet's .254; returns that address. */

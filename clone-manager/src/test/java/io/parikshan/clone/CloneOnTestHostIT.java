@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
  * A clone on a test host (a network namespace with its own sshd, runc state and Parikshan
  * state, no engine and none of production's layers): it runs there with production's memory,
  * is reached from production's host through the test host's address, cannot open a connection
- * anywhere, and leaves nothing on either host once destroyed, while production answers every
- * request of a client throughout.
+ * anywhere but the one address and port allowed as egress, and leaves nothing on either host once
+ * destroyed, while production answers every request of a client throughout.
  */
 class CloneOnTestHostIT extends CloneHostFixture {
 
@@ -79,20 +79,13 @@ class CloneOnTestHostIT extends CloneHostFixture {
         }, "production-client");
         client.start();
 
-        // a listener on production's host, which the test host itself reaches: the path exists
-        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
-            AtomicInteger accepted = new AtomicInteger();
-            Thread acceptor = new Thread(() -> {
-                while (!listener.isClosed()) {
-                    try (Socket s = listener.accept()) {
-                        accepted.incrementAndGet();
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            }, "host-listener");
-            acceptor.setDaemon(true);
-            acceptor.start();
+        // listeners on production's host, which the test host itself reaches: the path exists.
+        // The clone may reach the second (its allowed egress), never the first.
+        try (ServerSocket listener = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"));
+             ServerSocket allowed = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
+            List<String> peers = Collections.synchronizedList(new ArrayList<>());
+            AtomicInteger accepted = countAccepted(listener, new ArrayList<>());
+            AtomicInteger acceptedAllowed = countAccepted(allowed, peers);
             String toHost = "exec 3<>/dev/tcp/" + testHost.hostAddress + "/" + listener.getLocalPort();
             assertThat(testHost.inNamespace("timeout 3 bash -c '" + toHost + "'").ok()).isTrue();
             int acceptedFromTestHost = accepted.get();
@@ -108,7 +101,8 @@ class CloneOnTestHostIT extends CloneHostFixture {
             String clone = prod + "-c";
             clones.add(clone);
             List<String> phases = Collections.synchronizedList(new ArrayList<>());
-            CloneReport report = cloneManager().clone(new CloneRequest(prod, clone, List.of()).onTestHost(ssh()),
+            AllowedEgress egress = AllowedEgress.parse(testHost.hostAddress + ":" + allowed.getLocalPort());
+            CloneReport report = cloneManager().clone(new CloneRequest(prod, clone, List.of(), List.of(), List.of(egress)).onTestHost(ssh()),
                     new CloneProgress() {
                         @Override
                         public void finished(ClonePhase phase, Duration took, String detail) {
@@ -145,6 +139,17 @@ class CloneOnTestHostIT extends CloneHostFixture {
             HostCommand.Result toSsh = ssh().script("runc --root " + CloneRuntime.ROOT + " exec " + clone
                     + " timeout 3 bash -c 'exec 3<>/dev/tcp/" + testHost.testHostAddress + "/22'", Duration.ofSeconds(30));
             assertThat(toSsh.ok()).as("the clone reached the test host's sshd").isFalse();
+            assertThat(accepted.get()).isEqualTo(acceptedFromTestHost);
+
+            // its allowed egress: that address and port only, leaving under the test host's address
+            HostCommand.Result toAllowed = ssh().script("runc --root " + CloneRuntime.ROOT + " exec " + clone
+                    + " timeout 3 bash -c 'exec 3<>/dev/tcp/" + testHost.hostAddress + "/" + allowed.getLocalPort() + "'", Duration.ofSeconds(30));
+            assertThat(toAllowed.ok()).as("the clone reached its allowed egress: " + toAllowed.reason()).isTrue();
+            for (int i = 0; i < 50 && acceptedAllowed.get() == 0; i++) {
+                Thread.sleep(100); // the acceptor counts after ssh returned
+            }
+            assertThat(acceptedAllowed.get()).as("connections the allowed egress accepted").isEqualTo(1);
+            assertThat(peers).as("where the allowed egress saw it from").containsExactly(testHost.testHostAddress);
             assertThat(accepted.get()).isEqualTo(acceptedFromTestHost);
 
             // destroy removes it there and here
@@ -189,6 +194,24 @@ class CloneOnTestHostIT extends CloneHostFixture {
         } finally {
             Files.deleteIfExists(onlyHere);
         }
+    }
+
+    /** Accepts and closes connections on {@code listener}, counting them and noting each peer's address. */
+    private static AtomicInteger countAccepted(ServerSocket listener, List<String> peers) {
+        AtomicInteger accepted = new AtomicInteger();
+        Thread acceptor = new Thread(() -> {
+            while (!listener.isClosed()) {
+                try (Socket s = listener.accept()) {
+                    peers.add(s.getInetAddress().getHostAddress());
+                    accepted.incrementAndGet();
+                } catch (Exception e) {
+                    return; // closed: the test is over
+                }
+            }
+        }, "host-listener-" + listener.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return accepted;
     }
 
     private static void assertNothingOfIt(String clone) {
