@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.parikshan.clone.HostCommand;
 import io.parikshan.clone.remote.TestHostNamespace;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +31,8 @@ class SessionOnTestHostIT {
 
     static final String RUN = "pk-it-ths-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
     static final ObjectMapper JSON = new ObjectMapper();
+    /** An allowed egress port on production's host; nothing needs to listen there for the rules to show. */
+    static final int EGRESS_PORT = 47913;
     static String image;
 
     String prod;
@@ -68,10 +72,13 @@ class SessionOnTestHostIT {
     void the_clone_runs_on_the_test_host_is_fed_and_compared_and_a_crash_or_a_lost_host_never_reaches_production() throws Exception {
         CurlLoad.Outcome seen;
         try (CurlLoad load = CurlLoad.start(tmp.resolve("load"), port, 2)) {
+            String egress = testHost.hostAddress + ":" + EGRESS_PORT; // production's host, reached from the test host
             startSession("--port", "8080", "--on", TestHostNamespace.ALIAS, "--ssh-config", testHost.sshConfig().toString(),
-                    "--compare", "http", "--resync-backoff", "1s", "--metrics", "127.0.0.1:0");
+                    "--compare", "http", "--resync-backoff", "1s", "--metrics", "127.0.0.1:0", "--allow-egress", egress);
             String first = status().path("clones").get(0).path("name").asText();
             assertThat(status().path("clones").get(0).path("testHost").asText()).isEqualTo("root@" + TestHostNamespace.ALIAS);
+            assertThat(status().path("allowedEgress")).extracting(JsonNode::asText).containsExactly(egress);
+            assertThat(egressRuleThere(first)).as("the allowed egress let through the sandbox there").isTrue();
             assertThat(CliRun.of("status", prod).out()).contains("on test host root@" + TestHostNamespace.ALIAS);
             assertThat(runsOnTestHost(first)).as("the clone runs on the test host").isTrue();
             assertThat(Files.exists(Path.of("/run/parikshan/runc", first))).as("no runc container of it here").isFalse();
@@ -97,6 +104,8 @@ class SessionOnTestHostIT {
                         && runsOnTestHost(s.path("clones").get(0).path("name").asText());
             });
             String second = status().path("clones").get(0).path("name").asText();
+            assertThat(egressRuleThere(second)).as("the fresh clone's sandbox there lets the allowed egress through").isTrue();
+            assertThat(egressRuleThere(first)).as("the crashed clone's rules removed there").isFalse();
             SessionWorkflowIT.await("the fresh clone gets traffic", Duration.ofSeconds(30),
                     () -> status().path("clones").get(0).path("sentBytes").asLong() > 0);
 
@@ -169,6 +178,14 @@ class SessionOnTestHostIT {
             }
         }
         return JSON.createObjectNode();
+    }
+
+    /** Whether the test host's FORWARD chain lets {@code clone} open connections to the allowed port. */
+    private boolean egressRuleThere(String clone) {
+        HostCommand.Result r = testHost.inNamespace("iptables -w -S FORWARD");
+        assertThat(r.ok()).as(r.reason()).isTrue();
+        return r.stdout().lines().anyMatch(l -> l.contains("--dport " + EGRESS_PORT + " ")
+                && l.matches(".*--comment \"?parikshan:" + Pattern.quote(clone) + "\"? .*") && l.endsWith("-j ACCEPT"));
     }
 
     private boolean runsOnTestHost(String clone) {
