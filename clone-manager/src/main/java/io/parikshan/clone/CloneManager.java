@@ -138,6 +138,7 @@ public final class CloneManager {
             for (CloneRequest.Twin t : request.twins()) {
                 twins.add(twin(group, t, twins, site != null));
             }
+            requireDiskForAll(group, twins);
         } finally {
             side.shutdownNow();
         }
@@ -571,8 +572,12 @@ public final class CloneManager {
         SharedFileLocks locks = new SharedFileLocks(CheckpointBlockers.PROC);
         locks.requireNone(prodName, p.processes().pids(), mounts);
         List<String> warnings = locks.lostInClone(p.processes().pids());
-        long imageNeed = requireSpace(prod, mounts, p.processes().residentBytes(), onTestHost);
-        return new CloneMember(prod, prodName, names, mounts, p.spec(), imageNeed, warnings);
+        long rss = p.processes().residentBytes();
+        long imageNeed = rss + rss / 8 + (16L << 20); // CRIU's images: production's resident memory and CRIU's metadata
+        CloneMember m = new CloneMember(prod, prodName, names, mounts, p.spec(), imageNeed, warnings);
+        m.filesNeed = filesNeed(prod, mounts);
+        requireDisk(m.filesNeed, "the clone's copy of production's files", "");
+        return m;
     }
 
     /**
@@ -891,25 +896,40 @@ public final class CloneManager {
     }
 
     /**
-     * Checks there is disk for the clone's copies of production's files and memory for the
-     * checkpoint images ({@link ImageStore}); returns the images' estimated size.
+     * Disk the member's copies of production's files take here: its writable layer and copied mounts
+     * (for a test host too: they are taken here during the freeze, then sent), and a margin.
      */
-    private long requireSpace(InspectContainerResponse prod, List<MountPlan> mounts, long rss, boolean onTestHost) {
-        // CRIU's images are about production's resident memory, plus a margin for its own metadata
-        long images = rss + rss / 8 + (16L << 20);
-        long need = 64L << 20; // the copies are taken here (for a test host too, until they are sent)
+    private long filesNeed(InspectContainerResponse prod, List<MountPlan> mounts) {
+        long need = 64L << 20;
         need += treeSize(upperDir(prod.getId(), CloneTeardown.stripSlash(prod.getName())));
         for (MountPlan m : mounts) {
             if (m.copied()) {
                 need += treeSize(m.source());
             }
         }
+        return need;
+    }
+
+    /**
+     * The copies every member and every twin take, together: a twin copies its front's files again
+     * (and a twin of a group each dependency's), from the clone's copies of the frozen moment.
+     */
+    private void requireDiskForAll(List<CloneMember> group, List<CloneMember> twins) {
+        long one = group.stream().mapToLong(m -> m.filesNeed).sum();
+        int copies = 1 + twins.size();
+        if (copies > 1 || group.size() > 1) {
+            requireDisk(one * copies, "the copies of production's files for " + copies + " clone(s) of "
+                    + group.size() + " container(s)", ", or ask for fewer clones");
+        }
+    }
+
+    private void requireDisk(long need, String what, String orElse) {
         long free = Doctor.usable(stateRoot);
         if (free < need) {
-            throw new ParikshanException("not enough disk for the clone's copy of production's files: " + Doctor.human(need)
-                    + " needed, " + Doctor.human(free) + " free at " + stateRoot + "; free some space or use another --state-dir");
+            throw new ParikshanException("not enough disk for " + what + ": " + Doctor.human(need)
+                    + " needed, " + Doctor.human(free) + " free at " + stateRoot + "; free some space, use another --state-dir"
+                    + orElse);
         }
-        return images;
     }
 
     /** A name is taken by any container of the engine and by any clone, even a half-removed one. */

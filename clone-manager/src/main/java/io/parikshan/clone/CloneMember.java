@@ -23,6 +23,8 @@ final class CloneMember {
     final long imageNeed;
     final List<String> warnings;
 
+    /** Disk its copies of production's files take here (0 for a twin: its front's figure counts). */
+    long filesNeed;
     Path images;
     Path prodUpper;
     String lowerDirs;

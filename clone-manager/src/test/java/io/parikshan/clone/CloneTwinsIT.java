@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parikshan.contract.ParikshanException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,5 +99,48 @@ class CloneTwinsIT extends CloneHostFixture {
         assertThat(freezes).hasValue(0);
         assertThat(new CloneNames(prod + "-a", DockerTestHost.STATE_ROOT).stateDir()).doesNotExist();
         assertThat(HostCommand.run(List.of("iptables", "-w", "-S"), Duration.ofSeconds(30)).stdout()).doesNotContain(prod + "-a");
+    }
+
+    @Test
+    void twins_whose_copies_do_not_fit_the_disk_are_refused_before_production_is_frozen() throws Exception {
+        String prod = DockerTestHost.uniqueName("twins");
+        containers.add(prod);
+        DockerTestHost.startCounterService(prod);
+        // 700 MiB in production's writable layer: one copy fits a 1200 MiB state root (the doctor asks
+        // for 1 GiB free there), two do not
+        docker("exec", prod, "sh", "-c", "dd if=/dev/zero of=/big bs=1M count=700 status=none");
+        Path small = Files.createTempDirectory("pk-small-state");
+        HostCommand.Result mount = HostCommand.run(List.of("mount", "-t", "tmpfs", "-o", "size=1200m,mode=0700", "tmpfs", small.toString()),
+                Duration.ofSeconds(30));
+        assertThat(mount.ok()).as(mount.reason()).isTrue();
+        try {
+            AtomicInteger freezes = new AtomicInteger();
+            assertThatThrownBy(() -> new CloneManager(engine, small).cloneTwins(new CloneRequest(prod, prod + "-a", List.of())
+                            .withTwins(List.of(new CloneRequest.Twin(prod + "-b", null))),
+                    new CloneProgress() {
+                        @Override
+                        public void productionFrozen() {
+                            freezes.incrementAndGet();
+                        }
+                    }))
+                    .isInstanceOf(ParikshanException.class)
+                    .hasMessageContaining("not enough disk for the copies of production's files for 2 clone(s)")
+                    .hasMessageContaining("free at " + small)
+                    .hasMessageContaining("ask for fewer clones");
+            assertThat(freezes).hasValue(0);
+            try (var left = Files.list(small.resolve("clones"))) {
+                assertThat(left).as("clone state left").isEmpty();
+            } catch (java.nio.file.NoSuchFileException none) {
+                // nothing was ever made there
+            }
+            assertThat(HostCommand.run(List.of("iptables", "-w", "-S"), Duration.ofSeconds(30)).stdout()).doesNotContain(prod + "-a");
+            assertThat(docker("inspect", "-f", "{{.State.Status}} {{.State.Paused}}", prod).strip()).isEqualTo("running false");
+        } finally {
+            for (String made : List.of(prod + "-a", prod + "-b")) { // only if the check failed to refuse them
+                new CloneTeardown(engine, small).destroy(made);
+            }
+            HostCommand.run(List.of("umount", small.toString()), Duration.ofSeconds(30));
+            Files.deleteIfExists(small);
+        }
     }
 }
