@@ -138,7 +138,7 @@ public final class CloneManager {
             for (CloneRequest.Twin t : request.twins()) {
                 twins.add(twin(group, t, twins, site != null));
             }
-            requireDiskForAll(group, twins);
+            requireDisk(group, twins);
         } finally {
             side.shutdownNow();
         }
@@ -576,7 +576,6 @@ public final class CloneManager {
         long imageNeed = rss + rss / 8 + (16L << 20); // CRIU's images: production's resident memory and CRIU's metadata
         CloneMember m = new CloneMember(prod, prodName, names, mounts, p.spec(), imageNeed, warnings);
         m.filesNeed = filesNeed(prod, mounts);
-        requireDisk(m.filesNeed, "the clone's copy of production's files", "");
         return m;
     }
 
@@ -911,24 +910,19 @@ public final class CloneManager {
     }
 
     /**
-     * The copies every member and every twin take, together: a twin copies its front's files again
-     * (and a twin of a group each dependency's), from the clone's copies of the frozen moment.
+     * Checks there is disk for the copies every member and every twin take, together: a twin copies
+     * its front's files again (and a twin of a group each dependency's), from the clone's copies.
      */
-    private void requireDiskForAll(List<CloneMember> group, List<CloneMember> twins) {
-        long one = group.stream().mapToLong(m -> m.filesNeed).sum();
+    private void requireDisk(List<CloneMember> group, List<CloneMember> twins) {
         int copies = 1 + twins.size();
-        if (copies > 1 || group.size() > 1) {
-            requireDisk(one * copies, "the copies of production's files for " + copies + " clone(s) of "
-                    + group.size() + " container(s)", ", or ask for fewer clones");
-        }
-    }
-
-    private void requireDisk(long need, String what, String orElse) {
+        long need = copies * group.stream().mapToLong(m -> m.filesNeed).sum();
         long free = Doctor.usable(stateRoot);
         if (free < need) {
-            throw new ParikshanException("not enough disk for " + what + ": " + Doctor.human(need)
-                    + " needed, " + Doctor.human(free) + " free at " + stateRoot + "; free some space, use another --state-dir"
-                    + orElse);
+            boolean one = copies == 1 && group.size() == 1;
+            throw new ParikshanException("not enough disk for " + (one ? "the clone's copy of production's files"
+                    : "the copies of production's files for " + copies + " clone(s) of " + group.size() + " container(s)")
+                    + ": " + Doctor.human(need) + " needed, " + Doctor.human(free) + " free at " + stateRoot
+                    + "; free some space, use another --state-dir" + (one ? "" : ", or ask for fewer clones"));
         }
     }
 
